@@ -35,6 +35,8 @@ export interface ReplyGenerator {
     language: Language;
     history: readonly DialogMessage[];
     model: string;
+    /** Hash of the calling number; orders are looked up only for it. Absent for hidden numbers. */
+    callerHash?: string;
   }): Promise<AgentReply>;
 }
 
