@@ -22,6 +22,8 @@ export interface LlmUsage {
 export interface TtsUsage {
   provider: string;
   voice: string;
+  /** The provider's price tier for this voice (e.g. `standard`, `neural2`), when it has tiers. */
+  voiceTier?: string;
   characters: number;
   cached: boolean;
 }

@@ -1,0 +1,49 @@
+import { ApplicationFailure } from '@temporalio/common';
+
+import { BlobNotFoundError } from '../infra/blob-store.js';
+
+/** Stable failure type names that workflows and clients may match on. */
+export const FailureType = {
+  AudioNotFound: 'AudioNotFound',
+  InvalidAudio: 'InvalidAudio',
+  InvalidInput: 'InvalidInput',
+} as const;
+
+/**
+ * Thrown by engines for input that no retry can fix (empty audio, unsupported format).
+ * Activities turn it into a non-retryable failure.
+ */
+export class InvalidInputError extends Error {
+  constructor(
+    message: string,
+    readonly failureType: string = FailureType.InvalidInput,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'InvalidInputError';
+  }
+}
+
+/**
+ * Translates errors at the activity edge: permanent faults become non-retryable failures with
+ * a stable type; anything else is rethrown and retried under the proxy's policy.
+ */
+export function toActivityFailure(error: unknown): unknown {
+  if (error instanceof BlobNotFoundError) {
+    return ApplicationFailure.create({
+      message: error.message,
+      type: FailureType.AudioNotFound,
+      nonRetryable: true,
+      cause: error,
+    });
+  }
+  if (error instanceof InvalidInputError) {
+    return ApplicationFailure.create({
+      message: error.message,
+      type: error.failureType,
+      nonRetryable: true,
+      cause: error,
+    });
+  }
+  return error;
+}

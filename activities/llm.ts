@@ -1,0 +1,33 @@
+import type { Language } from '../domain/language.js';
+import type { AgentReply, DialogMessage, ReplyGenerator } from '../engines/types.js';
+import { toActivityFailure } from './errors.js';
+
+export interface GenerateReplyInput {
+  callId: string;
+  callerHash?: string;
+  language: Language;
+  history: DialogMessage[];
+  model: string;
+}
+
+export interface GenerateReplyResult {
+  reply: AgentReply;
+  elapsedMs: number;
+}
+
+/** Model turns: write the agent's next reply to the conversation so far. */
+export function createLlmActivities(deps: { llm: ReplyGenerator }) {
+  return {
+    async generateReply(input: GenerateReplyInput): Promise<GenerateReplyResult> {
+      const startedAt = performance.now();
+      try {
+        const reply = await deps.llm.reply(input);
+        return { reply, elapsedMs: Math.round(performance.now() - startedAt) };
+      } catch (error) {
+        throw toActivityFailure(error);
+      }
+    },
+  };
+}
+
+export type LlmActivities = ReturnType<typeof createLlmActivities>;

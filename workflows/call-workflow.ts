@@ -1,0 +1,291 @@
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+
+import type { CallRecordActivities } from '../activities/call-records.js';
+import type { CallSettings, CallSetupActivities } from '../activities/call-setup.js';
+import type { LlmActivities } from '../activities/llm.js';
+import type { SttActivities } from '../activities/stt.js';
+import type { TtsActivities } from '../activities/tts.js';
+import { addTurn, emptyLedger, ledgerTotalNano, toCostBreakdown } from '../domain/cost-ledger.js';
+import type { CostLedger } from '../domain/cost-ledger.js';
+import { detectLanguage } from '../domain/language.js';
+import type { Language } from '../domain/language.js';
+import { formatUsd } from '../domain/money.js';
+import type { DialogMessage } from '../engines/types.js';
+import { hangupSignal, costQuery, transcriptQuery, turnUpdate } from './call-messages.js';
+import type {
+  CallInput,
+  CallSummary,
+  HangupInput,
+  TranscriptEntry,
+  TurnInput,
+  TurnResult,
+} from './call-messages.js';
+import {
+  CallLanguage,
+  CallTurns,
+  LlmModel,
+  SttProvider,
+  TotalCostUsd,
+} from './search-attributes.js';
+import { turnInputProblem } from './turn-validation.js';
+
+/** Non-retryable failure types raised by activities for input no retry can fix. */
+const PERMANENT_FAILURES = ['AudioNotFound', 'InvalidAudio', 'InvalidInput'];
+
+const { startCall } = proxyActivities<CallSetupActivities>({
+  startToCloseTimeout: '5s',
+  retry: { initialInterval: '200ms', maximumAttempts: 5 },
+});
+
+const { transcribe } = proxyActivities<SttActivities>({
+  // A caller waits in silence during a turn: one slow attempt must not eat the whole turn.
+  startToCloseTimeout: '20s',
+  retry: {
+    initialInterval: '200ms',
+    backoffCoefficient: 2,
+    maximumAttempts: 3,
+    nonRetryableErrorTypes: PERMANENT_FAILURES,
+  },
+});
+
+const { generateReply } = proxyActivities<LlmActivities>({
+  startToCloseTimeout: '15s',
+  retry: {
+    initialInterval: '300ms',
+    backoffCoefficient: 2,
+    maximumAttempts: 3,
+    nonRetryableErrorTypes: PERMANENT_FAILURES,
+  },
+});
+
+const { synthesizeReply } = proxyActivities<TtsActivities>({
+  startToCloseTimeout: '10s',
+  retry: {
+    initialInterval: '200ms',
+    backoffCoefficient: 2,
+    maximumAttempts: 3,
+    nonRetryableErrorTypes: PERMANENT_FAILURES,
+  },
+});
+
+const { recordCall } = proxyActivities<CallRecordActivities>({
+  startToCloseTimeout: '10s',
+  // The call's cost must reach the database even through a long Postgres outage.
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+});
+
+/** A call longer than this ends on its own; telephony calls rarely last past a few minutes. */
+const MAX_CALL_DURATION = '2h';
+
+const CALL_ID = /^[A-Za-z0-9._-]{1,100}$/;
+
+/**
+ * One phone call. Each caller utterance arrives as a `turn` Update and is answered with the
+ * agent's spoken reply; a `hangup` Signal ends the call, which is then priced and recorded.
+ */
+export async function callWorkflow(input: CallInput): Promise<CallSummary> {
+  if (!CALL_ID.test(input.callId)) {
+    throw ApplicationFailure.nonRetryable(
+      'callId must be 1-100 letters, digits, dots, dashes or underscores',
+      'InvalidInput',
+    );
+  }
+
+  const startedAt = new Date();
+  let hangup: HangupInput | undefined;
+  let language: Language = input.language;
+  let settings: CallSettings | undefined;
+  let ledger: CostLedger | undefined;
+  let turnsStarted = 0;
+  let failedTurns = 0;
+  let busy = false;
+  const history: DialogMessage[] = [];
+  const transcript: TranscriptEntry[] = [];
+
+  setHandler(transcriptQuery, () => transcript);
+  setHandler(costQuery, () => toCostBreakdown(ledger ?? emptyLedger('pending')));
+  setHandler(hangupSignal, (reason) => {
+    hangup ??= reason;
+  });
+
+  setHandler(
+    turnUpdate,
+    async (turnInput: TurnInput): Promise<TurnResult> => {
+      // Turns run one at a time, in arrival order, even when the bridge sends them faster.
+      await condition(() => !busy && settings !== undefined);
+      busy = true;
+      const turn = ++turnsStarted;
+      try {
+        return await runTurn(turn, turnInput, settings!);
+      } catch (error) {
+        failedTurns += 1;
+        throw asTurnFailure(turn, error);
+      } finally {
+        busy = false;
+      }
+    },
+    {
+      validator: (turnInput: TurnInput) => {
+        if (hangup) throw new Error('the call has ended: no more turns are accepted');
+        const problem = turnInputProblem(turnInput);
+        if (problem) throw new Error(`invalid turn: ${problem}`);
+      },
+    },
+  );
+
+  settings = await startCall({ callId: input.callId });
+  ledger = emptyLedger(settings.pricing.version);
+  upsertSearchAttributes([
+    { key: SttProvider, value: settings.sttProvider },
+    { key: LlmModel, value: settings.llmModel },
+    { key: CallLanguage, value: language },
+    { key: TotalCostUsd, value: 0 },
+    { key: CallTurns, value: 0 },
+  ]);
+  describeCall(input.callId, 0, '0');
+
+  async function runTurn(turn: number, turnInput: TurnInput, call: CallSettings): Promise<TurnResult> {
+    const turnStartedMs = Date.now();
+
+    const stt = await transcribe.executeWithOptions(
+      { startToCloseTimeout: '20s', summary: `Transcribe caller turn ${turn} (${call.sttProvider})` },
+      [{ callId: input.callId, turn, audio: turnInput.audio, language }],
+    );
+    language = stt.transcript.text ? detectLanguage(stt.transcript.text, language) : language;
+    history.push({ role: 'caller', text: stt.transcript.text });
+
+    const llm = await generateReply.executeWithOptions(
+      { startToCloseTimeout: '15s', summary: `Write agent reply ${turn} (${call.llmModel})` },
+      [{ callId: input.callId, callerHash: input.callerHash, language, history, model: call.llmModel }],
+    );
+    history.push({ role: 'agent', text: llm.reply.text });
+
+    const tts = await synthesizeReply.executeWithOptions(
+      { startToCloseTimeout: '10s', summary: `Speak agent reply ${turn} (${call.ttsProvider})` },
+      [{ callId: input.callId, turn, text: llm.reply.text, language: llm.reply.language }],
+    );
+
+    const usage = { stt: stt.usage, llm: [llm.reply.usage], tts: tts.usage };
+    const priced = addTurn(ledger!, usage, call.pricing);
+    ledger = priced.ledger;
+    transcript.push({
+      turn,
+      caller: stt.transcript.text,
+      agent: llm.reply.text,
+      language: llm.reply.language,
+    });
+
+    const totalUsd = formatUsd(ledgerTotalNano(ledger));
+    upsertSearchAttributes([
+      { key: TotalCostUsd, value: Number(totalUsd) },
+      { key: CallTurns, value: ledger.turns },
+      { key: CallLanguage, value: language },
+    ]);
+    describeCall(input.callId, ledger.turns, totalUsd);
+
+    if (llm.reply.endCall) hangup ??= { reason: 'agent-ended' };
+    else if (llm.reply.transfer) hangup ??= { reason: 'transferred' };
+
+    return {
+      turn,
+      transcript: stt.transcript,
+      reply: {
+        text: llm.reply.text,
+        language: llm.reply.language,
+        audio: tts.audio,
+        transfer: llm.reply.transfer,
+        endCall: llm.reply.endCall,
+      },
+      latencyMs: {
+        stt: stt.elapsedMs,
+        llm: llm.elapsedMs,
+        tts: tts.elapsedMs,
+        total: Date.now() - turnStartedMs,
+      },
+      usage,
+      costUsd: formatUsd(priced.cost.totalNano),
+    };
+  }
+
+  const ended = await condition(() => hangup !== undefined, MAX_CALL_DURATION);
+  if (!ended) hangup = { reason: 'timeout' };
+  await condition(allHandlersFinished);
+
+  const costBreakdown = toCostBreakdown(ledger);
+  const totalCostUsd = costBreakdown.totalUsd;
+  await recordCall({
+    id: input.callId,
+    workflowId: workflowInfo().workflowId,
+    startedAt: startedAt.toISOString(),
+    endedAt: new Date().toISOString(),
+    callerHash: input.callerHash,
+    language,
+    sttProvider: settings.sttProvider,
+    sttArm: settings.sttProvider,
+    llmModels: Object.keys(ledger.llmByModel),
+    escalations: 0,
+    turns: ledger.turns,
+    endReason: hangup!.reason,
+    costBreakdown,
+    totalCostUsd,
+    pricingVersion: settings.pricing.version,
+  });
+  log.info('call recorded', { turns: ledger.turns, totalCostUsd });
+
+  return {
+    callId: input.callId,
+    turns: ledger.turns,
+    failedTurns,
+    endReason: hangup!.reason,
+    costBreakdown,
+    totalCostUsd,
+  };
+}
+
+function describeCall(callId: string, turns: number, totalUsd: string): void {
+  setCurrentDetails(`**Call** \`${callId}\`\n\nTurns: ${turns}\n\nCost so far: $${totalUsd}`);
+}
+
+/**
+ * A failed turn fails its Update, never the call: the caller can speak again. Input faults keep
+ * their type so the bridge can tell them from provider outages.
+ */
+function asTurnFailure(turn: number, error: unknown): ApplicationFailure {
+  const cause = error instanceof Error ? error : new Error(String(error));
+  const type = failureTypeOf(error) ?? 'TurnFailed';
+  return ApplicationFailure.create({
+    message: `turn ${turn} failed: ${rootMessage(error)}`,
+    type,
+    nonRetryable: true,
+    cause,
+  });
+}
+
+function failureTypeOf(error: unknown): string | undefined {
+  let current: unknown = error;
+  while (current instanceof Error) {
+    if (current instanceof ApplicationFailure && current.type) return current.type;
+    current = current.cause;
+  }
+  return undefined;
+}
+
+function rootMessage(error: unknown): string {
+  let current: unknown = error;
+  let message = String(error);
+  while (current instanceof Error) {
+    message = current.message;
+    current = current.cause;
+  }
+  return message;
+}
