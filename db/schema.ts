@@ -1,0 +1,102 @@
+import { sql } from 'drizzle-orm';
+import {
+  check,
+  date,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  text,
+  timestamp,
+} from 'drizzle-orm/pg-core';
+
+// Every timestamp is timestamptz: calls cross midnight and servers run in UTC while the shop
+// reads Kyiv time, so a zone-less value would be ambiguous.
+const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+/**
+ * One row per finished call, written once by the call workflow on completion (upsert by id, so a
+ * retried persistence activity leaves one row).
+ */
+export const calls = pgTable(
+  'calls',
+  {
+    /** The telephony call id; the workflow id is derived from it. */
+    id: text('id').primaryKey(),
+    workflowId: text('workflow_id').notNull(),
+    startedAt: timestamptz('started_at').notNull(),
+    endedAt: timestamptz('ended_at'),
+    /** HMAC-SHA256 of the E.164 number (see domain/caller.ts); the number itself is never stored. */
+    callerHash: text('caller_hash').notNull(),
+    language: text('language').notNull(),
+    sttProvider: text('stt_provider').notNull(),
+    /** The rollout arm the call was assigned at start, e.g. `whisper` or `google`. */
+    sttArm: text('stt_arm'),
+    llmModels: text('llm_models')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    escalations: integer('escalations').notNull().default(0),
+    turns: integer('turns').notNull().default(0),
+    endReason: text('end_reason'),
+    /** Cost by component and model as the workflow summed it; its shape belongs to the workflow. */
+    costBreakdown: jsonb('cost_breakdown').$type<Record<string, unknown>>().notNull(),
+    /**
+     * Nine decimal places hold nano-dollars exactly (domain/money.ts); kept as a decimal string
+     * in TypeScript so no float ever touches a stored amount.
+     */
+    totalCostUsd: numeric('total_cost_usd', { precision: 14, scale: 9 }).notNull(),
+    /** The pricing snapshot the workflow took at call start, so totals can be re-derived. */
+    pricingVersion: text('pricing_version').notNull(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+    updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+  },
+  (table) => [
+    index('calls_started_at_idx').on(table.startedAt),
+    index('calls_caller_hash_idx').on(table.callerHash),
+  ],
+);
+
+/** The catalogue the agent searches while talking to a caller. */
+export const products = pgTable(
+  'products',
+  {
+    sku: text('sku').primaryKey(),
+    nameUk: text('name_uk').notNull(),
+    nameRu: text('name_ru').notNull(),
+    /**
+     * Space-separated lowercase search words in both languages and their common word forms,
+     * brand names in Latin and Cyrillic, without apostrophes (the search strips them too).
+     */
+    keywords: text('keywords').notNull(),
+    priceUah: numeric('price_uah', { precision: 12, scale: 2 }).notNull(),
+    inStock: integer('in_stock').notNull().default(0),
+  },
+  (table) => [check('products_in_stock_check', sql`${table.inStock} >= 0`)],
+);
+
+/** Orders the agent may discuss, each tied to the hash of the number that placed it. */
+export const orders = pgTable(
+  'orders',
+  {
+    orderNumber: text('order_number').primaryKey(),
+    callerHash: text('caller_hash').notNull(),
+    state: text('state').notNull(),
+    totalUah: numeric('total_uah', { precision: 12, scale: 2 }).notNull(),
+    expectedDelivery: date('expected_delivery', { mode: 'string' }),
+  },
+  (table) => [
+    index('orders_caller_hash_idx').on(table.callerHash),
+    // Mirrors OrderState in domain/shop.ts so a bad state fails on write, not in a call.
+    check(
+      'orders_state_check',
+      sql`${table.state} in ('new', 'paid', 'shipped', 'delivered', 'cancelled')`,
+    ),
+  ],
+);
+
+/** A stored call row as read back. */
+export type CallRow = typeof calls.$inferSelect;
+/** What a writer supplies for a call; the database keeps `created_at` and sets `updated_at`. */
+export type NewCall = Omit<typeof calls.$inferInsert, 'createdAt' | 'updatedAt'>;
