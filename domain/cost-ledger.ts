@@ -105,7 +105,14 @@ export function addTurn(
   const llmNano = llmCosts.reduce((sum, item) => sum + item.nano, 0);
   const ttsNano = priceTts(turn.tts, pricing);
 
-  const next: CostLedger = structuredClone(ledger);
+  // Workflow code has no structuredClone; the ledger is flat enough to copy by hand.
+  const next: CostLedger = {
+    ...ledger,
+    sttByProvider: { ...ledger.sttByProvider },
+    llmByModel: { ...ledger.llmByModel },
+    ttsByProvider: { ...ledger.ttsByProvider },
+    usage: { ...ledger.usage },
+  };
   next.turns += 1;
   add(next.sttByProvider, turn.stt.provider, sttNano);
   for (const item of llmCosts) add(next.llmByModel, item.model, item.nano);

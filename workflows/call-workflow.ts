@@ -143,7 +143,10 @@ export async function callWorkflow(input: CallInput): Promise<CallSummary> {
     },
   );
 
-  settings = await startCall({ callId: input.callId });
+  settings = await startCall.executeWithOptions(
+    { startToCloseTimeout: '5s', summary: 'Read prices and providers in force at call start' },
+    [{ callId: input.callId }],
+  );
   ledger = emptyLedger(settings.pricing.version);
   upsertSearchAttributes([
     { key: SttProvider, value: settings.sttProvider },
@@ -154,11 +157,18 @@ export async function callWorkflow(input: CallInput): Promise<CallSummary> {
   ]);
   describeCall(input.callId, 0, '0');
 
-  async function runTurn(turn: number, turnInput: TurnInput, call: CallSettings): Promise<TurnResult> {
+  async function runTurn(
+    turn: number,
+    turnInput: TurnInput,
+    call: CallSettings,
+  ): Promise<TurnResult> {
     const turnStartedMs = Date.now();
 
     const stt = await transcribe.executeWithOptions(
-      { startToCloseTimeout: '20s', summary: `Transcribe caller turn ${turn} (${call.sttProvider})` },
+      {
+        startToCloseTimeout: '20s',
+        summary: `Transcribe caller turn ${turn} (${call.sttProvider})`,
+      },
       [{ callId: input.callId, turn, audio: turnInput.audio, language }],
     );
     language = stt.transcript.text ? detectLanguage(stt.transcript.text, language) : language;
@@ -166,7 +176,15 @@ export async function callWorkflow(input: CallInput): Promise<CallSummary> {
 
     const llm = await generateReply.executeWithOptions(
       { startToCloseTimeout: '15s', summary: `Write agent reply ${turn} (${call.llmModel})` },
-      [{ callId: input.callId, callerHash: input.callerHash, language, history, model: call.llmModel }],
+      [
+        {
+          callId: input.callId,
+          callerHash: input.callerHash,
+          language,
+          history,
+          model: call.llmModel,
+        },
+      ],
     );
     history.push({ role: 'agent', text: llm.reply.text });
 
@@ -223,23 +241,28 @@ export async function callWorkflow(input: CallInput): Promise<CallSummary> {
 
   const costBreakdown = toCostBreakdown(ledger);
   const totalCostUsd = costBreakdown.totalUsd;
-  await recordCall({
-    id: input.callId,
-    workflowId: workflowInfo().workflowId,
-    startedAt: startedAt.toISOString(),
-    endedAt: new Date().toISOString(),
-    callerHash: input.callerHash,
-    language,
-    sttProvider: settings.sttProvider,
-    sttArm: settings.sttProvider,
-    llmModels: Object.keys(ledger.llmByModel),
-    escalations: 0,
-    turns: ledger.turns,
-    endReason: hangup!.reason,
-    costBreakdown,
-    totalCostUsd,
-    pricingVersion: settings.pricing.version,
-  });
+  await recordCall.executeWithOptions(
+    { startToCloseTimeout: '10s', summary: 'Save the call, its outcome and its cost to Postgres' },
+    [
+      {
+        id: input.callId,
+        workflowId: workflowInfo().workflowId,
+        startedAt: startedAt.toISOString(),
+        endedAt: new Date().toISOString(),
+        callerHash: input.callerHash,
+        language,
+        sttProvider: settings.sttProvider,
+        sttArm: settings.sttProvider,
+        llmModels: Object.keys(ledger.llmByModel),
+        escalations: 0,
+        turns: ledger.turns,
+        endReason: hangup!.reason,
+        costBreakdown,
+        totalCostUsd,
+        pricingVersion: settings.pricing.version,
+      },
+    ],
+  );
   log.info('call recorded', { turns: ledger.turns, totalCostUsd });
 
   return {

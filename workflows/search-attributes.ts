@@ -7,4 +7,10 @@ export const CallLanguage = defineSearchAttributeKey('CallLanguage', SearchAttri
 export const TotalCostUsd = defineSearchAttributeKey('TotalCostUsd', SearchAttributeType.DOUBLE);
 export const CallTurns = defineSearchAttributeKey('CallTurns', SearchAttributeType.INT);
 
-export const CALL_SEARCH_ATTRIBUTES = [SttProvider, LlmModel, CallLanguage, TotalCostUsd, CallTurns];
+export const CALL_SEARCH_ATTRIBUTES = [
+  SttProvider,
+  LlmModel,
+  CallLanguage,
+  TotalCostUsd,
+  CallTurns,
+];

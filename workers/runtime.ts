@@ -1,0 +1,179 @@
+import path from 'node:path';
+
+import { Redis } from 'ioredis';
+
+import { createCallRecordActivities } from '../activities/call-records.js';
+import type { CallRecord } from '../activities/call-records.js';
+import { createCallSetupActivities } from '../activities/call-setup.js';
+import { createLlmActivities } from '../activities/llm.js';
+import { createSttActivities } from '../activities/stt.js';
+import { createTtsActivities } from '../activities/tts.js';
+import { upsertCall } from '../db/calls-repository.js';
+import { openDatabase } from '../db/connect.js';
+import type { OpenedDatabase } from '../db/connect.js';
+import { DatabaseShopData } from '../db/shop-repository.js';
+import type { PricingSnapshot } from '../domain/pricing.js';
+import { FallbackDialog } from '../engines/llm/fallback-dialog.js';
+import { resolveWhisperModel } from '../engines/stt/whisper-model.js';
+import type { ResolvedWhisperModel } from '../engines/stt/whisper-model.js';
+import { WhisperServerStt } from '../engines/stt/whisper-server.js';
+import { EspeakTts } from '../engines/tts/espeak.js';
+import type { ReplyGenerator, SpeechToText, TextToSpeech } from '../engines/types.js';
+import { FileBlobStore, RedisBlobStore } from '../infra/blob-store.js';
+import type { BlobStore } from '../infra/blob-store.js';
+import type { Config } from '../infra/config.js';
+import type { Logger } from '../infra/logger.js';
+import { loadPricing } from '../infra/pricing.js';
+
+/** Everything a `calls` worker process needs, built once from the configuration. */
+export interface Runtime {
+  blobs: BlobStore;
+  database: OpenedDatabase;
+  stt: SpeechToText;
+  llm: ReplyGenerator;
+  tts: TextToSpeech;
+  pricing: PricingSnapshot;
+  whisperModel?: ResolvedWhisperModel;
+  activities: ReturnType<typeof createActivities>;
+  close(): Promise<void>;
+}
+
+/** Engines a test or a special deployment provides instead of the configured ones. */
+export type RuntimeOverrides = Partial<Pick<Runtime, 'blobs' | 'stt' | 'llm' | 'tts'>>;
+
+/**
+ * Builds the blob store, database and the engine of each stage from the configuration, falling
+ * back to the embedded defaults for whatever is not configured.
+ */
+export async function createRuntime(
+  config: Config,
+  logger: Logger,
+  overrides: RuntimeOverrides = {},
+): Promise<Runtime> {
+  const closers: (() => Promise<unknown>)[] = [];
+  try {
+    const blobs = overrides.blobs ?? openBlobStore(config, logger, closers);
+
+    const database = await openDatabase({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      logger: logger.child({ component: 'database' }),
+    });
+    closers.push(() => database.close());
+
+    let whisperModel: ResolvedWhisperModel | undefined;
+    let stt = overrides.stt;
+    if (!stt) {
+      whisperModel = await resolveWhisperModel({
+        configuredPath: config.whisper.modelPath,
+        logger: logger.child({ component: 'whisper-model' }),
+      });
+      if (whisperModel.origin === 'weightless-test-model') {
+        logger.warn(
+          { model: whisperModel.path },
+          'NO REAL WHISPER MODEL: using the weightless test model, every transcript will be empty. ' +
+            'Set WHISPER_MODEL_PATH to a ggml model or run `npm run setup`.',
+        );
+      }
+      const whisper = new WhisperServerStt({
+        modelPath: whisperModel.path,
+        threads: config.whisper.threads,
+        logger: logger.child({ component: 'whisper' }),
+      });
+      closers.push(() => whisper.close());
+      // Build (first run only) and load the model now: a turn's activity timeout is far too
+      // short for either.
+      await whisper.start();
+      stt = whisper;
+    }
+
+    const llm = overrides.llm ?? new FallbackDialog({ shop: new DatabaseShopData(database.db) });
+
+    let tts = overrides.tts;
+    if (!tts) {
+      const espeak = new EspeakTts({ logger: logger.child({ component: 'espeak' }) });
+      closers.push(() => espeak.close());
+      tts = espeak;
+    }
+
+    const pricing = loadPricing();
+    const activities = createActivities({ blobs, database, stt, llm, tts, pricing });
+    return {
+      blobs,
+      database,
+      stt,
+      llm,
+      tts,
+      pricing,
+      whisperModel,
+      activities,
+      close: () => closeAll(closers),
+    };
+  } catch (error) {
+    await closeAll(closers);
+    throw error;
+  }
+}
+
+function createActivities(deps: {
+  blobs: BlobStore;
+  database: OpenedDatabase;
+  stt: SpeechToText;
+  llm: ReplyGenerator;
+  tts: TextToSpeech;
+  pricing: PricingSnapshot;
+}) {
+  const { blobs, database, stt, llm, tts, pricing } = deps;
+  return {
+    ...createCallSetupActivities({
+      settings: () => ({
+        pricing,
+        sttProvider: stt.provider,
+        llmProvider: llm.provider,
+        llmModel: llm.provider === 'fallback-dialog' ? 'fallback-dialog' : llm.provider,
+        ttsProvider: tts.provider,
+      }),
+    }),
+    ...createSttActivities({ blobs, stt }),
+    ...createLlmActivities({ llm }),
+    ...createTtsActivities({ blobs, tts }),
+    ...createCallRecordActivities({
+      calls: { upsert: (record) => upsertCall(database.db, toCallRow(record)) },
+    }),
+  };
+}
+
+function toCallRow(record: CallRecord) {
+  return {
+    ...record,
+    callerHash: record.callerHash ?? 'withheld',
+    startedAt: new Date(record.startedAt),
+    endedAt: new Date(record.endedAt),
+    costBreakdown: { ...record.costBreakdown },
+  };
+}
+
+function openBlobStore(
+  config: Config,
+  logger: Logger,
+  closers: (() => Promise<unknown>)[],
+): BlobStore {
+  if (config.redisUrl) {
+    const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
+    closers.push(() => redis.quit());
+    return new RedisBlobStore(redis, config.audioTtlMs);
+  }
+  const root = path.join(config.dataDir, 'blobs');
+  logger.info({ root }, 'REDIS_URL is unset: audio is kept in files (embedded mode)');
+  return new FileBlobStore(root, config.audioTtlMs);
+}
+
+async function closeAll(closers: (() => Promise<unknown>)[]): Promise<void> {
+  for (const close of closers.reverse()) {
+    try {
+      await close();
+    } catch {
+      // Closing is best effort: one failing resource must not keep the others open.
+    }
+  }
+}
