@@ -1,0 +1,272 @@
+import os from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import type { AudioFormat } from '../../domain/audio.js';
+import { detectLanguage } from '../../domain/language.js';
+import type { Language } from '../../domain/language.js';
+import type { SttUsage, Transcript } from '../../domain/usage.js';
+import type { SpeechToText } from '../types.js';
+import { toWhisperWav } from './whisper-audio.js';
+import { ensureWhisperServer } from './whisper-build.js';
+import type { WhisperDevice } from './whisper-build.js';
+import { WhisperServerError } from './whisper-errors.js';
+import { cleanWhisperText } from './whisper-hallucinations.js';
+import { WhisperProcess } from './whisper-process.js';
+import { silentLogger } from './whisper-support.js';
+import type { EngineLogger } from './whisper-support.js';
+
+/** Loading large-v3 (3 GB) from a cold disk on a small machine took up to a minute. */
+const DEFAULT_STARTUP_TIMEOUT_MS = 120_000;
+/**
+ * large-v2 shapes cost ~45 s per encoder pass on 2 CPU cores (see ../shared/models/README.md),
+ * and a low-confidence decode is repeated at higher temperatures; three minutes covers both.
+ */
+const DEFAULT_REQUEST_TIMEOUT_MS = 180_000;
+/** Long enough for the exit of a crashed server to be reported after its socket closed. */
+const CRASH_SETTLE_MS = 250;
+
+/** whisper.cpp reports languages by full English name in `verbose_json`. */
+const LANGUAGE_BY_WHISPER_NAME: Record<string, Language> = {
+  uk: 'uk',
+  ukrainian: 'uk',
+  ru: 'ru',
+  russian: 'ru',
+};
+
+export interface WhisperServerSttOptions {
+  /** A ggml model file, e.g. from `resolveWhisperModel()`. */
+  modelPath: string;
+  /** @default built on first use by `ensureWhisperServer({ device })` */
+  binaryPath?: string;
+  /** @default 'cpu' */
+  device?: WhisperDevice;
+  /** @default min(4, available CPU cores) */
+  threads?: number;
+  /**
+   * 'hint' decodes in the call's current language; 'auto' lets Whisper detect it, which costs an
+   * extra encoder pass per utterance but follows a caller who switches language.
+   * @default 'hint'
+   */
+  languageMode?: 'hint' | 'auto';
+  /** @default 120000 */
+  startupTimeoutMs?: number;
+  /** @default 180000 */
+  requestTimeoutMs?: number;
+  logger?: EngineLogger;
+}
+
+interface VerboseJson {
+  text?: string;
+  language?: string;
+  segments?: { words?: { probability?: number }[] }[];
+}
+
+/**
+ * Speech-to-text on whisper.cpp's HTTP server, kept running with its model loaded. Requests go
+ * one at a time (the server holds one model context); a server that dies is restarted on the
+ * next request, which is retried once.
+ */
+export class WhisperServerStt implements SpeechToText {
+  readonly provider = 'whisper.cpp';
+
+  private server: WhisperProcess | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  private restartCount = 0;
+  private readonly logger: EngineLogger;
+
+  constructor(private readonly options: WhisperServerSttOptions) {
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  /** Server processes running now: 1 once started, 0 before, after a crash or after close. */
+  get instances(): number {
+    return this.server?.alive ? 1 : 0;
+  }
+
+  /** Process id of the running server, for diagnostics. */
+  get pid(): number | undefined {
+    return this.server?.alive ? this.server.pid : undefined;
+  }
+
+  /** How many times a dead server was replaced. */
+  get restarts(): number {
+    return this.restartCount;
+  }
+
+  /** Starts the server and loads the model now instead of on the first utterance. */
+  start(): Promise<void> {
+    return this.enqueue(async () => {
+      await this.ensureServer();
+    });
+  }
+
+  /**
+   * Transcribes one utterance (16-bit PCM or μ-law, any rate from 8 to 48 kHz, mono).
+   *
+   * Thrown for unusable audio: {@link WhisperInputError} (not retryable). Thrown when the server
+   * fails: {@link WhisperServerError}, with `retryable` set.
+   */
+  async transcribe(
+    audio: Buffer,
+    format: AudioFormat,
+    hint: { language: Language },
+  ): Promise<{ transcript: Transcript; usage: SttUsage }> {
+    const { wav, audioMs } = toWhisperWav(audio, format);
+    const transcript = await this.enqueue(() => this.recognize(wav, hint.language));
+    return { transcript, usage: { provider: this.provider, audioMs, billedAudioMs: audioMs } };
+  }
+
+  /** Stops the server. Later calls fail with a non-retryable `closed` error. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.server?.stop();
+  }
+
+  private enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(task, task);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async recognize(wav: Buffer, hint: Language): Promise<Transcript> {
+    const server = await this.ensureServer();
+    try {
+      return await this.post(server, wav, hint);
+    } catch (error) {
+      if (!isConnectionFailure(error) || this.closed) throw error;
+      // The socket broke: either the server crashed (restart it) or only the connection did.
+      await Promise.race([server.exited, sleep(CRASH_SETTLE_MS)]);
+      this.logger.warn(
+        { pid: server.pid, serverAlive: server.alive },
+        'whisper-server request failed, retrying once',
+      );
+      return await this.post(await this.ensureServer(), wav, hint);
+    }
+  }
+
+  private async ensureServer(): Promise<WhisperProcess> {
+    if (this.closed) {
+      throw new WhisperServerError('closed', 'the Whisper engine was closed', false);
+    }
+    if (this.server?.alive) return this.server;
+
+    const previous = this.server;
+    if (previous) {
+      this.restartCount++;
+      this.logger.warn(
+        { previousPid: previous.pid, ...previous.exit, restarts: this.restartCount },
+        'restarting whisper-server',
+      );
+    }
+    const device = this.options.device ?? 'cpu';
+    const binaryPath =
+      this.options.binaryPath ?? (await ensureWhisperServer({ device, logger: this.logger }));
+    const startedAt = Date.now();
+    const server = await WhisperProcess.start({
+      binaryPath,
+      modelPath: this.options.modelPath,
+      threads: this.options.threads ?? Math.min(4, os.availableParallelism()),
+      device,
+      startupTimeoutMs: this.options.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS,
+      logger: this.logger,
+    });
+    this.server = server;
+    void server.exited.then((exit) => {
+      if (this.closed || this.server !== server) return;
+      this.logger.warn(
+        { pid: server.pid, ...exit, output: server.outputTail().split('\n').slice(-5) },
+        'whisper-server exited unexpectedly',
+      );
+    });
+    this.logger.info(
+      { pid: server.pid, model: this.options.modelPath, device, loadMs: Date.now() - startedAt },
+      'whisper-server started',
+    );
+    return server;
+  }
+
+  private async post(server: WhisperProcess, wav: Buffer, hint: Language): Promise<Transcript> {
+    const form = new FormData();
+    form.append('file', new Blob([wav], { type: 'audio/wav' }), 'utterance.wav');
+    form.append('response_format', 'verbose_json');
+    form.append('language', this.options.languageMode === 'auto' ? 'auto' : hint);
+    form.append('temperature', '0');
+    // One utterance needs no timestamps, and the language probabilities cost a second encoder pass.
+    form.append('no_timestamps', 'true');
+    form.append('no_language_probabilities', 'true');
+    // Suppressing non-speech tokens keeps most "[Music]"-style tags out in the first place.
+    form.append('suppress_nst', 'true');
+
+    const timeoutMs = this.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    let response: Response;
+    try {
+      response = await fetch(`${server.baseUrl}/inference`, {
+        method: 'POST',
+        body: form,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (cause) {
+      if (cause instanceof Error && cause.name === 'TimeoutError') {
+        throw new WhisperServerError(
+          'request-timeout',
+          `whisper-server gave no transcript within ${timeoutMs} ms`,
+          true,
+          { cause },
+        );
+      }
+      throw new WhisperServerError('request-failed', 'whisper-server did not answer', true, {
+        cause,
+      });
+    }
+
+    const body = await response.text();
+    if (!response.ok) {
+      throw new WhisperServerError(
+        'request-failed',
+        `whisper-server answered HTTP ${response.status}: ${body.slice(0, 200)}`,
+        response.status >= 500,
+        { status: response.status },
+      );
+    }
+    return this.toTranscript(parseVerboseJson(body), hint);
+  }
+
+  private toTranscript(result: VerboseJson, hint: Language): Transcript {
+    const raw = (result.text ?? '').trim();
+    const text = cleanWhisperText(raw);
+    if (text !== raw) {
+      this.logger.info({ pii: { raw }, kept: text !== '' }, 'removed Whisper non-speech output');
+    }
+    const reported = LANGUAGE_BY_WHISPER_NAME[(result.language ?? '').toLowerCase()];
+    // A forced language is only our hint echoed back; the letters in the text are evidence.
+    const language =
+      this.options.languageMode === 'auto' && reported ? reported : detectLanguage(text, hint);
+    const probabilities = (result.segments ?? []).flatMap((segment) =>
+      (segment.words ?? []).map((word) => word.probability ?? 0),
+    );
+    if (text === '' || probabilities.length === 0) return { text, language };
+    const confidence = probabilities.reduce((sum, p) => sum + p, 0) / probabilities.length;
+    return { text, language, confidence: Math.min(1, Math.max(0, confidence)) };
+  }
+}
+
+function parseVerboseJson(body: string): VerboseJson {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (typeof parsed === 'object' && parsed !== null) return parsed;
+  } catch (cause) {
+    throw new WhisperServerError('bad-response', 'whisper-server sent invalid JSON', true, {
+      cause,
+    });
+  }
+  throw new WhisperServerError('bad-response', 'whisper-server sent no JSON object', true);
+}
+
+function isConnectionFailure(error: unknown): boolean {
+  return (
+    error instanceof WhisperServerError &&
+    error.code === 'request-failed' &&
+    error.status === undefined
+  );
+}
