@@ -45,5 +45,24 @@ export function toActivityFailure(error: unknown): unknown {
       cause: error,
     });
   }
+  if (isPermanent(error)) {
+    return ApplicationFailure.create({
+      message: error.message,
+      type: PERMANENT_TYPES[error.name] ?? error.name,
+      nonRetryable: true,
+      cause: error,
+    });
+  }
   return error;
+}
+
+/** Engine errors that a retry cannot fix, by class name, and the failure type they become. */
+const PERMANENT_TYPES: Record<string, string> = {
+  WhisperInputError: FailureType.InvalidAudio,
+  AudioDecodeError: FailureType.InvalidAudio,
+};
+
+/** Engine errors declare `retryable: false` for faults no retry can fix. */
+function isPermanent(error: unknown): error is Error & { retryable: false } {
+  return error instanceof Error && (error as { retryable?: unknown }).retryable === false;
 }

@@ -13,8 +13,9 @@ import type { DecodedAudioFile } from '../infra/audio-file.js';
 import { startCallWorkflow } from '../infra/calls-client.js';
 import { loadConfig } from '../infra/config.js';
 import { createLogger } from '../infra/logger.js';
+import { runSetup } from '../infra/setup.js';
+import { installTemporalLogging } from '../infra/temporal-logging.js';
 import { connectTemporal, workflowUiLink } from '../infra/temporal.js';
-import { ensureTemporalCli } from '../infra/temporal-cli.js';
 import { encodeWav } from '../infra/wav.js';
 import { hangupSignal, turnUpdate } from '../workflows/call-messages.js';
 import type { TurnResult } from '../workflows/call-messages.js';
@@ -56,8 +57,9 @@ async function main(): Promise<number> {
 
   const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
   const logger = createLogger({ ...config.log, component: 'demo' });
+  installTemporalLogging(logger);
   const callerHash = hashCaller(values.caller, config.callerHashSecret);
-  if (!config.temporal.address) ensureTemporalCli(config.temporal.cliPath);
+  await runSetup(config, (line) => console.log(`setup: ${line}`));
 
   console.log('Starting Temporal, the database and the speech engines...');
   const temporal = await connectTemporal(config, logger);
@@ -78,7 +80,10 @@ async function main(): Promise<number> {
       namespace: temporal.namespace,
       activities: runtime.activities,
     });
-    const callId = `demo-${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
+    const callId = `demo-${new Date()
+      .toISOString()
+      .replace(/[-:.TZ]/g, '')
+      .slice(0, 14)}-${randomBytes(3).toString('hex')}`;
     const outDir = path.resolve(values.out ?? path.join('out', callId));
     await mkdir(outDir, { recursive: true });
 
@@ -90,10 +95,10 @@ async function main(): Promise<number> {
       );
       console.log(`\nCall ${callId} started (workflow ${handle.workflowId})`);
 
-      let ended = false;
+      let ended: string | undefined;
       for (const [index, utterance] of utterances.entries()) {
         if (ended) {
-          console.log(`\n(${utterance.name} not sent: the agent ended the call)`);
+          console.log(`\n(${utterance.name} not sent: ${ended})`);
           continue;
         }
         const key = `call/${callId}/utt-${index + 1}.pcm`;
@@ -117,9 +122,11 @@ async function main(): Promise<number> {
           const replyAudio = await runtime.blobs.get(result.reply.audio.key);
           await writeFile(replyFile, encodeWav(replyAudio, result.reply.audio.format));
           printTurn(utterance.name, result, roundTripMs, replyFile);
-          ended = result.reply.endCall || result.reply.transfer;
+          if (result.reply.transfer) ended = 'the call was handed to an operator';
+          else if (result.reply.endCall) ended = 'the agent ended the call';
         } catch (error) {
-          const reason = error instanceof WorkflowUpdateFailedError ? rootMessage(error) : String(error);
+          const reason =
+            error instanceof WorkflowUpdateFailedError ? rootMessage(error) : String(error);
           console.log(`\nTurn with ${utterance.name} failed: ${reason}`);
         }
       }
@@ -133,7 +140,9 @@ async function main(): Promise<number> {
       console.log(`\nThe \`calls\` row as stored (${runtime.database.kind}):`);
       console.log(JSON.stringify(row, null, 2));
       if (temporal.uiUrl) {
-        console.log(`\nWeb UI: ${workflowUiLink(temporal.uiUrl, temporal.namespace, handle.workflowId)}`);
+        console.log(
+          `\nWeb UI: ${workflowUiLink(temporal.uiUrl, temporal.namespace, handle.workflowId)}`,
+        );
         if (temporal.devServer) {
           console.log('(the embedded Temporal dev server keeps running; `npm run stop` stops it)');
         }

@@ -41,7 +41,11 @@ export function audioFormatProblem(format: AudioFormat): string | undefined {
   if (format.encoding !== 'pcm_s16le' && format.encoding !== 'mulaw') {
     return `unsupported encoding "${String(format.encoding)}" (use pcm_s16le or mulaw)`;
   }
-  if (!Number.isInteger(format.sampleRateHz) || format.sampleRateHz < 8000 || format.sampleRateHz > 48_000) {
+  if (
+    !Number.isInteger(format.sampleRateHz) ||
+    format.sampleRateHz < 8000 ||
+    format.sampleRateHz > 48_000
+  ) {
     return `sample rate ${format.sampleRateHz} Hz is outside 8000..48000`;
   }
   if (format.channels !== 1) {

@@ -89,7 +89,8 @@ export function priceLlm(usage: LlmUsage, pricing: PricingSnapshot): NanoUsd {
 /** A reply served from the TTS cache costs the provider nothing. */
 export function priceTts(usage: TtsUsage, pricing: PricingSnapshot): NanoUsd {
   if (usage.cached) return 0;
-  const price = pricing.tts[`${usage.provider}:${usage.voiceTier ?? ''}`] ?? pricing.tts[usage.provider];
+  const price =
+    pricing.tts[`${usage.provider}:${usage.voiceTier ?? ''}`] ?? pricing.tts[usage.provider];
   if (!price) throw new UnknownPriceError('tts', usage.provider, pricing.version);
   return usage.characters * nanoUsdPerUnit(price.usdPerMChars, 1_000_000);
 }
@@ -101,7 +102,10 @@ export function addTurn(
   pricing: PricingSnapshot,
 ): { ledger: CostLedger; cost: TurnCost } {
   const sttNano = priceStt(turn.stt, pricing);
-  const llmCosts = turn.llm.map((usage) => ({ model: usage.model, nano: priceLlm(usage, pricing) }));
+  const llmCosts = turn.llm.map((usage) => ({
+    model: usage.model,
+    nano: priceLlm(usage, pricing),
+  }));
   const llmNano = llmCosts.reduce((sum, item) => sum + item.nano, 0);
   const ttsNano = priceTts(turn.tts, pricing);
 
@@ -128,7 +132,10 @@ export function addTurn(
   next.usage.ttsCharacters += turn.tts.characters;
   if (turn.tts.cached) next.usage.ttsCachedCharacters += turn.tts.characters;
 
-  return { ledger: next, cost: { sttNano, llmNano, ttsNano, totalNano: sttNano + llmNano + ttsNano } };
+  return {
+    ledger: next,
+    cost: { sttNano, llmNano, ttsNano, totalNano: sttNano + llmNano + ttsNano },
+  };
 }
 
 export function ledgerTotalNano(ledger: CostLedger): NanoUsd {

@@ -33,7 +33,10 @@ const environment = z.object({
   AUDIO_TTL_HOURS: positiveInt(24),
   WHISPER_MODEL_PATH: optionalText,
   WHISPER_THREADS: positiveInt(2),
-  CALLER_HASH_SECRET: z.string().min(8, 'must be at least 8 characters').default('dzvin-dev-secret'),
+  CALLER_HASH_SECRET: z
+    .string()
+    .min(8, 'must be at least 8 characters')
+    .default('dzvin-dev-secret'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PII: z
     .enum(['true', 'false', '1', '0'])

@@ -1,5 +1,13 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -86,7 +94,10 @@ export async function ensureDevServer(options: DevServerOptions): Promise<DevSer
     path.join(options.dataDir, 'temporal.sqlite'),
     '--log-level',
     'warn',
-    ...CALL_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${cliType(key.type)}`]),
+    ...CALL_SEARCH_ATTRIBUTES.flatMap((key) => [
+      '--search-attribute',
+      `${key.name}=${cliType(key.type)}`,
+    ]),
   ];
   const child = spawn(cli, args, {
     detached: options.detached,
@@ -94,9 +105,13 @@ export async function ensureDevServer(options: DevServerOptions): Promise<DevSer
   });
   if (options.detached) child.unref();
   writeFileSync(pidFile(options.dataDir), String(child.pid));
-  options.logger?.info({ address, uiUrl, logFile, detached: options.detached }, 'starting the Temporal dev server');
+  options.logger?.info(
+    { address, uiUrl, logFile, detached: options.detached },
+    'starting the Temporal dev server',
+  );
 
-  let exitCode: number | null = null;
+  // Set by the exit listener; TypeScript cannot see that assignment from here.
+  let exitCode = null as number | null;
   child.once('exit', (code) => {
     exitCode = code ?? -1;
   });

@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 
 import { CALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 import type { Config } from './config.js';
@@ -67,12 +67,15 @@ export async function registerSearchAttributes(
   const missing = CALL_SEARCH_ATTRIBUTES.filter((key) => !(key.name in (customAttributes ?? {})));
   if (missing.length === 0) return;
 
-  const types = temporal.api.enums.v1.IndexedValueType;
+  const types = proto.temporal.api.enums.v1.IndexedValueType;
   const searchAttributes = Object.fromEntries(
     missing.map((key) => [key.name, types[`INDEXED_VALUE_TYPE_${key.type}` as keyof typeof types]]),
   );
   await connection.operatorService.addSearchAttributes({ namespace, searchAttributes });
-  logger?.info({ added: missing.map((key) => key.name), namespace }, 'registered search attributes');
+  logger?.info(
+    { added: missing.map((key) => key.name), namespace },
+    'registered search attributes',
+  );
 }
 
 /** Link to one call's workflow in the Web UI. */

@@ -5,7 +5,7 @@
 //
 // The model directory needs `model.bin` and `vocabulary.txt` (or `vocabulary.json`).
 
-import { convertCt2WhisperDir } from './ct2-whisper/convert.js';
+import { convertCt2WhisperDir } from '../engines/stt/ct2-whisper/convert.js';
 
 const args = process.argv.slice(2);
 const [modelDir, outputPath] = args;

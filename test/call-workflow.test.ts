@@ -35,7 +35,7 @@ async function keepHistoryFixture(name: string, history: temporal.api.history.v1
   if (!process.env.DZVIN_RECORD_HISTORIES) return;
   const dir = path.join(REPO_ROOT, 'test', 'fixtures', 'histories');
   await mkdir(dir, { recursive: true });
-  await writeFile(path.join(dir, `${name}.json`), historyToJSON(history as never));
+  await writeFile(path.join(dir, `${name}.json`), historyToJSON(history));
 }
 
 describe('a call on the embedded engines', () => {

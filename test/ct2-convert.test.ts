@@ -4,7 +4,7 @@ import path from 'node:path';
 
 import { afterAll, describe, expect, it } from 'vitest';
 
-import type { Ct2Dtype } from '../scripts/ct2-whisper/ct2-model.js';
+import type { Ct2Dtype } from '../engines/stt/ct2-whisper/ct2-model.js';
 import {
   CT2_DTYPES,
   Ct2FormatError,
@@ -12,16 +12,16 @@ import {
   readCt2Model,
   scalarValue,
   toFloat32,
-} from '../scripts/ct2-whisper/ct2-model.js';
-import { convertCt2WhisperDir, UnsupportedModelError } from '../scripts/ct2-whisper/convert.js';
-import { floatToHalf, halfToFloat } from '../scripts/ct2-whisper/float16.js';
+} from '../engines/stt/ct2-whisper/ct2-model.js';
+import { convertCt2WhisperDir, UnsupportedModelError } from '../engines/stt/ct2-whisper/convert.js';
+import { floatToHalf, halfToFloat } from '../engines/stt/ct2-whisper/float16.js';
 import {
   encodeGgmlHeader,
   encodeGgmlTensorHeader,
   inspectGgmlFile,
-} from '../scripts/ct2-whisper/ggml-whisper.js';
-import { byteToChar, decodeByteLevelToken } from '../scripts/ct2-whisper/gpt2-bytes.js';
-import { hzToMel, melFilterbank, melToHz } from '../scripts/ct2-whisper/mel-filterbank.js';
+} from '../engines/stt/ct2-whisper/ggml-whisper.js';
+import { byteToChar, decodeByteLevelToken } from '../engines/stt/ct2-whisper/gpt2-bytes.js';
+import { hzToMel, melFilterbank, melToHz } from '../engines/stt/ct2-whisper/mel-filterbank.js';
 
 interface TestVariable {
   name: string;

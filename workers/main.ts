@@ -1,6 +1,7 @@
 import { connectTemporal } from '../infra/temporal.js';
 import { loadConfig } from '../infra/config.js';
 import { createLogger } from '../infra/logger.js';
+import { installTemporalLogging } from '../infra/temporal-logging.js';
 import { createCallsWorker } from './calls-worker.js';
 import { createRuntime } from './runtime.js';
 
@@ -8,6 +9,7 @@ import { createRuntime } from './runtime.js';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ ...config.log, component: 'calls-worker' });
+  installTemporalLogging(logger);
   const temporal = await connectTemporal(config, logger);
   const runtime = await createRuntime(config, logger);
   const worker = await createCallsWorker({

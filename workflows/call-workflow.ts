@@ -104,6 +104,8 @@ export async function callWorkflow(input: CallInput): Promise<CallSummary> {
   const startedAt = new Date();
   let hangup: HangupInput | undefined;
   let language: Language = input.language;
+  // Assigned once start-up settings arrive; the turn handler, registered earlier, waits for it.
+  // eslint-disable-next-line prefer-const
   let settings: CallSettings | undefined;
   let ledger: CostLedger | undefined;
   let turnsStarted = 0;

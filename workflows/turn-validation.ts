@@ -1,5 +1,4 @@
 import { audioFormatProblem } from '../domain/audio.js';
-import type { TurnInput } from './call-messages.js';
 
 /** The longest utterance a turn accepts; the bridge cuts longer speech into several turns. */
 export const MAX_UTTERANCE_MS = 60_000;

@@ -1,0 +1,32 @@
+import { Runtime } from '@temporalio/worker';
+import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/worker';
+
+import type { Logger } from './logger.js';
+
+const PINO_METHOD: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
+  TRACE: 'trace',
+  DEBUG: 'debug',
+  INFO: 'info',
+  WARN: 'warn',
+  ERROR: 'error',
+};
+
+/**
+ * Routes the Temporal SDK's own logs, and the logs of workflow code, into the process's JSON
+ * logger. Must run before the first worker or connection is created.
+ */
+export function installTemporalLogging(logger: Logger): void {
+  const target = logger.child({ component: 'temporal' });
+  const log = (level: LogLevel, message: string, meta?: LogMetadata) => {
+    target[PINO_METHOD[level]]({ ...meta }, message);
+  };
+  const adapter: TemporalLogger = {
+    log,
+    trace: (message, meta) => log('TRACE', message, meta),
+    debug: (message, meta) => log('DEBUG', message, meta),
+    info: (message, meta) => log('INFO', message, meta),
+    warn: (message, meta) => log('WARN', message, meta),
+    error: (message, meta) => log('ERROR', message, meta),
+  };
+  Runtime.install({ logger: adapter });
+}
