@@ -31,6 +31,19 @@ const environment = z.object({
   REDIS_URL: url(['redis', 'rediss'], 'redis://127.0.0.1:6379'),
   DZVIN_DATA_DIR: optionalText,
   AUDIO_TTL_HOURS: positiveInt(24),
+  STT_PROVIDER: z.enum(['whisper', 'google']).default('whisper'),
+  LLM_PROVIDER: z.enum(['anthropic', 'fallback']).optional(),
+  TTS_PROVIDER: z.enum(['espeak', 'google']).default('espeak'),
+  ANTHROPIC_API_KEY: optionalText,
+  ANTHROPIC_BASE_URL: url(['http', 'https'], 'https://api.anthropic.com'),
+  LLM_MODEL_SIMPLE: z.string().trim().min(1).default('claude-haiku-4-5'),
+  LLM_MODEL_COMPLEX: z.string().trim().min(1).default('claude-sonnet-4-5'),
+  GOOGLE_APPLICATION_CREDENTIALS: optionalText,
+  GOOGLE_API_ENDPOINT: optionalText,
+  TTS_CACHE_TTL_HOURS: positiveInt(24),
+  TTS_CACHE_MAX_CHARS: positiveInt(100),
+  TTS_CACHE_REPEAT_THRESHOLD: positiveInt(3),
+  PROMPT_VERSION: z.string().trim().min(1).default('1'),
   WHISPER_MODEL_PATH: optionalText,
   WHISPER_THREADS: positiveInt(2),
   CALLER_HASH_SECRET: z
@@ -84,6 +97,29 @@ function toConfig(env: z.infer<typeof environment>) {
     redisUrl: env.REDIS_URL,
     audioTtlMs: env.AUDIO_TTL_HOURS * 3_600_000,
     whisper: { modelPath: env.WHISPER_MODEL_PATH, threads: env.WHISPER_THREADS },
+    providers: {
+      stt: env.STT_PROVIDER,
+      // Without a key the fallback dialog answers, as in an Anthropic outage.
+      llm: env.LLM_PROVIDER ?? (env.ANTHROPIC_API_KEY ? 'anthropic' : 'fallback'),
+      tts: env.TTS_PROVIDER,
+    },
+    anthropic: {
+      apiKey: env.ANTHROPIC_API_KEY,
+      baseUrl: env.ANTHROPIC_BASE_URL,
+      simpleModel: env.LLM_MODEL_SIMPLE,
+      complexModel: env.LLM_MODEL_COMPLEX,
+    },
+    google: {
+      credentialsFile: env.GOOGLE_APPLICATION_CREDENTIALS,
+      /** `host:port` of a Speech/TTS endpoint other than Google's (a local fake in tests). */
+      apiEndpoint: env.GOOGLE_API_ENDPOINT,
+    },
+    ttsCache: {
+      ttlMs: env.TTS_CACHE_TTL_HOURS * 3_600_000,
+      maxShortReplyChars: env.TTS_CACHE_MAX_CHARS,
+      repeatThreshold: env.TTS_CACHE_REPEAT_THRESHOLD,
+    },
+    promptVersion: env.PROMPT_VERSION,
     callerHashSecret: env.CALLER_HASH_SECRET,
     log: { level: env.LOG_LEVEL, pii: env.LOG_PII },
   };
