@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 
 import { getCall } from '../db/calls-repository.js';
 import { hashCaller } from '../domain/caller.js';
@@ -30,6 +31,7 @@ Options:
   --caller <number>     the calling number (default +380501234567, which has seeded orders)
   --language <uk|ru>    the language the call starts in (default uk)
   --out <folder>        where reply audio is written (default out/<call id>)
+  --history <file>      also save the call's workflow history as JSON (for replay tests)
   -h, --help            show this help`;
 
 async function main(): Promise<number> {
@@ -39,6 +41,7 @@ async function main(): Promise<number> {
       caller: { type: 'string', default: '+380501234567' },
       language: { type: 'string', default: 'uk' },
       out: { type: 'string' },
+      history: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -148,6 +151,10 @@ async function main(): Promise<number> {
         }
       }
       console.log(`Reply audio: ${outDir}`);
+      if (values.history) {
+        await writeFile(values.history, historyToJSON(await handle.fetchHistory()));
+        console.log(`Workflow history: ${path.resolve(values.history)}`);
+      }
     });
     return 0;
   } finally {

@@ -179,6 +179,7 @@ describe('bad input to a turn', () => {
     const summary = await handle.result();
     expect(summary.turns).toBe(2);
     expect(summary.failedTurns).toBe(2);
+    await keepHistoryFixture('bad-input-then-good-turns', await handle.fetchHistory());
 
     await expect(handle.executeUpdate(turnUpdate, { args: [{ audio: good }] })).rejects.toThrow();
   });

@@ -1,0 +1,49 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { describe, expect, it } from 'vitest';
+
+import { REPO_ROOT } from '../infra/config.js';
+import { WORKFLOWS_PATH } from '../workers/calls-worker.js';
+
+const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures', 'histories');
+
+/**
+ * Histories of real calls (a demo call on the embedded engines, a call with rejected and failed
+ * turns) replayed against today's workflow code: a change that is not replay-safe fails here.
+ * Refresh them with `DZVIN_RECORD_HISTORIES=1 npx vitest run test/call-workflow.test.ts` and
+ * `npm run demo -- --history <file> ...` only when a change is meant to be versioned.
+ */
+describe('recorded call histories', () => {
+  it('replay on the current workflow code without nondeterminism', async () => {
+    const files = (await readdir(FIXTURES)).filter((file) => file.endsWith('.json')).sort();
+    expect(files.length).toBeGreaterThanOrEqual(3);
+
+    const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: silent });
+    const histories = await Promise.all(
+      files.map(async (file) => ({
+        workflowId: path.basename(file, '.json'),
+        history: historyFromJSON(JSON.parse(await readFile(path.join(FIXTURES, file), 'utf8'))),
+      })),
+    );
+
+    const results: { workflowId: string; error?: unknown }[] = [];
+    for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, histories)) {
+      results.push(result);
+    }
+    expect(results.map((r) => [r.workflowId, r.error ? String(r.error) : 'ok'])).toEqual(
+      files.map((file) => [path.basename(file, '.json'), 'ok']),
+    );
+  });
+});
+
+const silent = {
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  log: () => undefined,
+};
