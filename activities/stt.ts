@@ -21,27 +21,39 @@ export interface TranscribeResult {
 
 /** Speech-to-text activities: read the utterance from the blob store and recognize it. */
 export function createSttActivities(deps: { blobs: BlobStore; stt: SpeechToText }) {
-  return {
-    async transcribe(input: TranscribeInput): Promise<TranscribeResult> {
-      const startedAt = performance.now();
-      try {
-        const problem = audioFormatProblem(input.audio.format);
-        if (problem) throw new InvalidInputError(problem, FailureType.InvalidAudio);
+  return { transcribe: createTranscriber(deps) };
+}
 
-        const audio = await deps.blobs.get(input.audio.key);
-        if (audio.length === 0) {
-          throw new InvalidInputError('the utterance holds no audio', FailureType.InvalidAudio);
-        }
+/**
+ * The Whisper activity served on the `stt-whisper` task queue by workers that keep a Whisper
+ * model loaded (the GPU worker, or the embedded worker on the CPU). Same contract as
+ * `transcribe`, under its own name so a call can tell which queue served it.
+ */
+export function createWhisperSttActivities(deps: { blobs: BlobStore; stt: SpeechToText }) {
+  return { transcribeWhisper: createTranscriber(deps) };
+}
 
-        const { transcript, usage } = await deps.stt.transcribe(audio, input.audio.format, {
-          language: input.language,
-        });
-        return { transcript, usage, elapsedMs: Math.round(performance.now() - startedAt) };
-      } catch (error) {
-        throw toActivityFailure(error);
+function createTranscriber(deps: { blobs: BlobStore; stt: SpeechToText }) {
+  return async function transcribe(input: TranscribeInput): Promise<TranscribeResult> {
+    const startedAt = performance.now();
+    try {
+      const problem = audioFormatProblem(input.audio.format);
+      if (problem) throw new InvalidInputError(problem, FailureType.InvalidAudio);
+
+      const audio = await deps.blobs.get(input.audio.key);
+      if (audio.length === 0) {
+        throw new InvalidInputError('the utterance holds no audio', FailureType.InvalidAudio);
       }
-    },
+
+      const { transcript, usage } = await deps.stt.transcribe(audio, input.audio.format, {
+        language: input.language,
+      });
+      return { transcript, usage, elapsedMs: Math.round(performance.now() - startedAt) };
+    } catch (error) {
+      throw toActivityFailure(error);
+    }
   };
 }
 
 export type SttActivities = ReturnType<typeof createSttActivities>;
+export type WhisperSttActivities = ReturnType<typeof createWhisperSttActivities>;
