@@ -53,6 +53,11 @@ export function toActivityFailure(error: unknown): unknown {
       cause: error,
     });
   }
+  if (isTransient(error)) {
+    // Temporal would name the failure after the error's class; an engine error's own name is
+    // its stable type (`SttUnavailable`), which the bridge reads once the retries run out.
+    return ApplicationFailure.create({ message: error.message, type: error.name, cause: error });
+  }
   return error;
 }
 
@@ -61,6 +66,11 @@ const PERMANENT_TYPES: Record<string, string> = {
   WhisperInputError: FailureType.InvalidAudio,
   AudioDecodeError: FailureType.InvalidAudio,
 };
+
+/** Engine errors that declare `retryable: true` for faults a retry may mend. */
+function isTransient(error: unknown): error is Error & { retryable: true } {
+  return error instanceof Error && (error as { retryable?: unknown }).retryable === true;
+}
 
 /** Engine errors declare `retryable: false` for faults no retry can fix. */
 function isPermanent(error: unknown): error is Error & { retryable: false } {

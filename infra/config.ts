@@ -40,6 +40,11 @@ const environment = z.object({
   LLM_MODEL_COMPLEX: z.string().trim().min(1).default('claude-sonnet-4-5'),
   GOOGLE_APPLICATION_CREDENTIALS: optionalText,
   GOOGLE_API_ENDPOINT: optionalText,
+  GOOGLE_STT_MODEL: optionalText,
+  GOOGLE_TTS_VOICE_UK: optionalText,
+  GOOGLE_TTS_VOICE_RU: optionalText,
+  GOOGLE_TTS_ENCODING: z.enum(['linear16', 'mulaw']).default('linear16'),
+  GOOGLE_TTS_SAMPLE_RATE_HZ: z.coerce.number().int().min(8000).max(48_000).optional(),
   TTS_CACHE_TTL_HOURS: positiveInt(24),
   TTS_CACHE_MAX_CHARS: positiveInt(100),
   TTS_CACHE_REPEAT_THRESHOLD: positiveInt(3),
@@ -113,6 +118,16 @@ function toConfig(env: z.infer<typeof environment>) {
       credentialsFile: env.GOOGLE_APPLICATION_CREDENTIALS,
       /** `host:port` of a Speech/TTS endpoint other than Google's (a local fake in tests). */
       apiEndpoint: env.GOOGLE_API_ENDPOINT,
+      /** Speech-to-Text v1 model; the engine's default when unset. */
+      sttModel: env.GOOGLE_STT_MODEL,
+      /** Text-to-Speech voice per language; the engine's defaults when unset. */
+      ttsVoices: { uk: env.GOOGLE_TTS_VOICE_UK, ru: env.GOOGLE_TTS_VOICE_RU },
+      /** Reply audio: 16-bit PCM (16 kHz unless set) or telephone μ-law at 8 kHz. */
+      ttsFormat: {
+        encoding: env.GOOGLE_TTS_ENCODING === 'mulaw' ? ('mulaw' as const) : ('pcm_s16le' as const),
+        sampleRateHz:
+          env.GOOGLE_TTS_SAMPLE_RATE_HZ ?? (env.GOOGLE_TTS_ENCODING === 'mulaw' ? 8000 : 16_000),
+      },
     },
     ttsCache: {
       ttlMs: env.TTS_CACHE_TTL_HOURS * 3_600_000,

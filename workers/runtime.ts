@@ -13,11 +13,14 @@ import { openDatabase } from '../db/connect.js';
 import type { OpenedDatabase } from '../db/connect.js';
 import { DatabaseShopData } from '../db/shop-repository.js';
 import type { PricingSnapshot } from '../domain/pricing.js';
+import { openGoogleConnection } from '../engines/google/google-connection.js';
 import { FallbackDialog } from '../engines/llm/fallback-dialog.js';
+import { GoogleStt } from '../engines/stt/google-stt.js';
 import { resolveWhisperModel } from '../engines/stt/whisper-model.js';
 import type { ResolvedWhisperModel } from '../engines/stt/whisper-model.js';
 import { WhisperServerStt } from '../engines/stt/whisper-server.js';
 import { EspeakTts } from '../engines/tts/espeak.js';
+import { GoogleTts } from '../engines/tts/google-tts.js';
 import type { ReplyGenerator, SpeechToText, TextToSpeech } from '../engines/types.js';
 import { FileBlobStore, RedisBlobStore } from '../infra/blob-store.js';
 import type { BlobStore } from '../infra/blob-store.js';
@@ -52,6 +55,12 @@ export async function createRuntime(
 ): Promise<Runtime> {
   const closers: (() => Promise<unknown>)[] = [];
   try {
+    // First, so that missing Google credentials stop start-up before anything is opened.
+    const wantsGoogle =
+      (!overrides.stt && config.providers.stt === 'google') ||
+      (!overrides.tts && config.providers.tts === 'google');
+    const google = wantsGoogle ? await openGoogleConnection(config.google) : undefined;
+
     const blobs = overrides.blobs ?? openBlobStore(config, logger, closers);
 
     const database = await openDatabase({
@@ -63,6 +72,11 @@ export async function createRuntime(
 
     let whisperModel: ResolvedWhisperModel | undefined;
     let stt = overrides.stt;
+    if (!stt && google && config.providers.stt === 'google') {
+      const googleStt = new GoogleStt({ connection: google, model: config.google.sttModel });
+      closers.push(() => googleStt.close());
+      stt = googleStt;
+    }
     if (!stt) {
       whisperModel = await resolveWhisperModel({
         configuredPath: config.whisper.modelPath,
@@ -90,6 +104,15 @@ export async function createRuntime(
     const llm = overrides.llm ?? new FallbackDialog({ shop: new DatabaseShopData(database.db) });
 
     let tts = overrides.tts;
+    if (!tts && google && config.providers.tts === 'google') {
+      const googleTts = new GoogleTts({
+        connection: google,
+        voices: config.google.ttsVoices,
+        format: config.google.ttsFormat,
+      });
+      closers.push(() => googleTts.close());
+      tts = googleTts;
+    }
     if (!tts) {
       const espeak = new EspeakTts({ logger: logger.child({ component: 'espeak' }) });
       closers.push(() => espeak.close());
