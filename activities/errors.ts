@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 
 import { BlobNotFoundError } from '../infra/blob-store.js';
+import { llmFailure } from './llm-errors.js';
 
 /** Stable failure type names that workflows and clients may match on. */
 export const FailureType = {
@@ -29,6 +30,8 @@ export class InvalidInputError extends Error {
  * a stable type; anything else is rethrown and retried under the proxy's policy.
  */
 export function toActivityFailure(error: unknown): unknown {
+  const llm = llmFailure(error);
+  if (llm) return llm;
   if (error instanceof BlobNotFoundError) {
     return ApplicationFailure.create({
       message: error.message,

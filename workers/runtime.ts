@@ -14,7 +14,6 @@ import type { OpenedDatabase } from '../db/connect.js';
 import { DatabaseShopData } from '../db/shop-repository.js';
 import type { PricingSnapshot } from '../domain/pricing.js';
 import { openGoogleConnection } from '../engines/google/google-connection.js';
-import { FallbackDialog } from '../engines/llm/fallback-dialog.js';
 import { GoogleStt } from '../engines/stt/google-stt.js';
 import { resolveWhisperModel } from '../engines/stt/whisper-model.js';
 import type { ResolvedWhisperModel } from '../engines/stt/whisper-model.js';
@@ -27,6 +26,7 @@ import type { BlobStore } from '../infra/blob-store.js';
 import type { Config } from '../infra/config.js';
 import type { Logger } from '../infra/logger.js';
 import { loadPricing } from '../infra/pricing.js';
+import { callModelFor, checkLlmConfig, createReplyGenerator } from './llm-engine.js';
 
 /** Everything a `calls` worker process needs, built once from the configuration. */
 export interface Runtime {
@@ -53,6 +53,7 @@ export async function createRuntime(
   logger: Logger,
   overrides: RuntimeOverrides = {},
 ): Promise<Runtime> {
+  if (!overrides.llm) checkLlmConfig(config);
   const closers: (() => Promise<unknown>)[] = [];
   try {
     // First, so that missing Google credentials stop start-up before anything is opened.
@@ -101,7 +102,8 @@ export async function createRuntime(
       stt = whisper;
     }
 
-    const llm = overrides.llm ?? new FallbackDialog({ shop: new DatabaseShopData(database.db) });
+    const llm =
+      overrides.llm ?? createReplyGenerator(config, new DatabaseShopData(database.db), logger);
 
     let tts = overrides.tts;
     if (!tts && google && config.providers.tts === 'google') {
@@ -120,7 +122,8 @@ export async function createRuntime(
     }
 
     const pricing = loadPricing();
-    const activities = createActivities({ blobs, database, stt, llm, tts, pricing });
+    const llmModel = callModelFor(llm, config);
+    const activities = createActivities({ blobs, database, stt, llm, llmModel, tts, pricing });
     return {
       blobs,
       database,
@@ -143,17 +146,18 @@ function createActivities(deps: {
   database: OpenedDatabase;
   stt: SpeechToText;
   llm: ReplyGenerator;
+  llmModel: string;
   tts: TextToSpeech;
   pricing: PricingSnapshot;
 }) {
-  const { blobs, database, stt, llm, tts, pricing } = deps;
+  const { blobs, database, stt, llm, llmModel, tts, pricing } = deps;
   return {
     ...createCallSetupActivities({
       settings: () => ({
         pricing,
         sttProvider: stt.provider,
         llmProvider: llm.provider,
-        llmModel: llm.provider === 'fallback-dialog' ? 'fallback-dialog' : llm.provider,
+        llmModel,
         ttsProvider: tts.provider,
       }),
     }),

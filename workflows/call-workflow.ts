@@ -60,6 +60,9 @@ const { transcribe } = proxyActivities<SttActivities>({
 
 const { generateReply } = proxyActivities<LlmActivities>({
   startToCloseTimeout: '15s',
+  // The caller hears silence meanwhile: all attempts of one reply, backoff and retry-after waits
+  // included, end within 20 s, and the turn fails rather than the line going dead.
+  scheduleToCloseTimeout: '20s',
   retry: {
     initialInterval: '300ms',
     backoffCoefficient: 2,

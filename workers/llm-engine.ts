@@ -1,0 +1,46 @@
+import type { ShopData } from '../domain/shop.js';
+import { AnthropicAgent, createAnthropicClient } from '../engines/llm/anthropic-agent.js';
+import { FallbackDialog } from '../engines/llm/fallback-dialog.js';
+import type { ReplyGenerator } from '../engines/types.js';
+import { ConfigError } from '../infra/config.js';
+import type { Config } from '../infra/config.js';
+import type { Logger } from '../infra/logger.js';
+
+/**
+ * Fails start-up when the configured model provider cannot work, before anything slow (the
+ * Whisper model, the database) is opened.
+ */
+export function checkLlmConfig(config: Config): void {
+  if (config.providers.llm === 'anthropic' && !config.anthropic.apiKey) {
+    throw new ConfigError([
+      'LLM_PROVIDER=anthropic needs ANTHROPIC_API_KEY: set the key, or unset LLM_PROVIDER ' +
+        '(or set it to "fallback") to answer with the built-in dialog',
+    ]);
+  }
+}
+
+/** The reply generator the configuration asks for: Claude, or the built-in fallback dialog. */
+export function createReplyGenerator(
+  config: Config,
+  shop: ShopData,
+  logger: Logger,
+): ReplyGenerator {
+  checkLlmConfig(config);
+  const { apiKey, baseUrl } = config.anthropic;
+  if (config.providers.llm === 'anthropic' && apiKey) {
+    return new AnthropicAgent({
+      client: createAnthropicClient({ apiKey, baseUrl }),
+      shop,
+      logger: logger.child({ component: 'anthropic-agent' }),
+    });
+  }
+  return new FallbackDialog({ shop });
+}
+
+/**
+ * The model id a call runs on, as priced in the pricing snapshot. Every call starts on the simple
+ * model; routing by the first phrase picks between the two later.
+ */
+export function callModelFor(llm: ReplyGenerator, config: Config): string {
+  return llm.provider === 'anthropic' ? config.anthropic.simpleModel : llm.provider;
+}
