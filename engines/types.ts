@@ -47,7 +47,28 @@ export interface SynthesizedSpeech {
   usage: TtsUsage;
 }
 
+/**
+ * Everything besides the text that changes what a voice sounds like. Two requests with equal
+ * settings and equal text must give the same audio, so a cache may key on these.
+ */
+export interface TtsVoiceSettings {
+  voice: string;
+  /** The provider's price tier for the voice (e.g. `neural2`), when it has tiers. */
+  voiceTier?: string;
+  format: AudioFormat;
+  /** Provider units as configured (words per minute, or a 1.0-based factor). */
+  speakingRate?: number;
+  pitch?: number;
+  /** Any other setting that reaches the audio (engine version, text limit, effects profile). */
+  extra?: Record<string, string | number | boolean>;
+}
+
 export interface TextToSpeech {
   readonly provider: string;
   synthesize(text: string, language: Language): Promise<SynthesizedSpeech>;
+  /**
+   * The settings `synthesize` would use for `language`. Engines without it are never cached:
+   * a cache could not tell when their audio changes.
+   */
+  voiceSettings?(language: Language): TtsVoiceSettings;
 }

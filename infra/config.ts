@@ -48,6 +48,12 @@ const environment = z.object({
   TTS_CACHE_TTL_HOURS: positiveInt(24),
   TTS_CACHE_MAX_CHARS: positiveInt(100),
   TTS_CACHE_REPEAT_THRESHOLD: positiveInt(3),
+  TTS_CACHE_LOOKUP_TIMEOUT_MS: positiveInt(50),
+  DZVIN_DEPLOYMENT: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lowercase letters, digits and dashes, like prod-kyiv')
+    .default('default'),
   PROMPT_VERSION: z.string().trim().min(1).default('1'),
   WHISPER_MODEL_PATH: optionalText,
   WHISPER_THREADS: positiveInt(2),
@@ -133,8 +139,11 @@ function toConfig(env: z.infer<typeof environment>) {
       ttlMs: env.TTS_CACHE_TTL_HOURS * 3_600_000,
       maxShortReplyChars: env.TTS_CACHE_MAX_CHARS,
       repeatThreshold: env.TTS_CACHE_REPEAT_THRESHOLD,
+      lookupTimeoutMs: env.TTS_CACHE_LOOKUP_TIMEOUT_MS,
     },
     promptVersion: env.PROMPT_VERSION,
+    /** Names this deployment in shared stores, e.g. Redis keys `dzvin:<deployment>:…`. */
+    deployment: env.DZVIN_DEPLOYMENT,
     callerHashSecret: env.CALLER_HASH_SECRET,
     log: { level: env.LOG_LEVEL, pii: env.LOG_PII },
   };

@@ -1,6 +1,7 @@
 import path from 'node:path';
 
 import { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
 
 import { createCallRecordActivities } from '../activities/call-records.js';
 import type { CallRecord } from '../activities/call-records.js';
@@ -25,8 +26,10 @@ import { FileBlobStore, RedisBlobStore } from '../infra/blob-store.js';
 import type { BlobStore } from '../infra/blob-store.js';
 import type { Config } from '../infra/config.js';
 import type { Logger } from '../infra/logger.js';
+import { createMetricsRegistry } from '../infra/metrics.js';
 import { loadPricing } from '../infra/pricing.js';
 import { callModelFor, checkLlmConfig, createReplyGenerator } from './llm-engine.js';
+import { withTtsCache } from './tts-cache.js';
 
 /** Everything a `calls` worker process needs, built once from the configuration. */
 export interface Runtime {
@@ -36,6 +39,8 @@ export interface Runtime {
   llm: ReplyGenerator;
   tts: TextToSpeech;
   pricing: PricingSnapshot;
+  /** This process's Prometheus registry, for `/metrics`. */
+  metrics: Registry;
   whisperModel?: ResolvedWhisperModel;
   activities: ReturnType<typeof createActivities>;
   close(): Promise<void>;
@@ -122,6 +127,19 @@ export async function createRuntime(
     }
 
     const pricing = loadPricing();
+    const metrics = createMetricsRegistry();
+    if (config.redisUrl) {
+      const cache = withTtsCache({
+        tts,
+        redisUrl: config.redisUrl,
+        config,
+        pricing,
+        metrics,
+        logger,
+      });
+      closers.push(() => cache.close());
+      tts = cache.tts;
+    }
     const llmModel = callModelFor(llm, config);
     const activities = createActivities({ blobs, database, stt, llm, llmModel, tts, pricing });
     return {
@@ -131,6 +149,7 @@ export async function createRuntime(
       llm,
       tts,
       pricing,
+      metrics,
       whisperModel,
       activities,
       close: () => closeAll(closers),

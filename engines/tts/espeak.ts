@@ -7,7 +7,7 @@ import { audioDurationMs, SPEECH_FORMAT } from '../../domain/audio.js';
 import type { Language } from '../../domain/language.js';
 import { floatToPcm16, pcm16ToFloat, resampleMono } from '../../infra/audio-codec.js';
 import { parseWav } from '../../infra/wav.js';
-import type { SynthesizedSpeech, TextToSpeech } from '../types.js';
+import type { SynthesizedSpeech, TextToSpeech, TtsVoiceSettings } from '../types.js';
 import { prepareSpeechText } from './speech-text.js';
 
 /** Where {@link EspeakTts} logs: pino's logger fits, values go in the object. */
@@ -48,6 +48,9 @@ export const ESPEAK_VOICES: Record<Language, string> = { uk: 'uk', ru: 'ru' };
  * of Ukrainian or Russian last about a minute: far beyond any one reply of a phone agent.
  */
 export const ESPEAK_MAX_CHARACTERS = 1000;
+
+/** eSpeak NG's own speaking rate, in words per minute, used when none is configured. */
+export const ESPEAK_DEFAULT_RATE_WPM = 175;
 
 export interface EspeakTtsOptions {
   logger?: EspeakLogger;
@@ -146,6 +149,16 @@ export class EspeakTts implements TextToSpeech {
       format: { ...SPEECH_FORMAT },
       durationMs: audioDurationMs(pcm.length, SPEECH_FORMAT),
       usage: { provider: this.provider, voice, characters: [...speech.text].length, cached: false },
+    };
+  }
+
+  /** The voice, output format and rate `synthesize` uses; the text limit decides cuts too. */
+  voiceSettings(language: Language): TtsVoiceSettings {
+    return {
+      voice: ESPEAK_VOICES[language],
+      format: { ...SPEECH_FORMAT },
+      speakingRate: this.options.rateWpm ?? ESPEAK_DEFAULT_RATE_WPM,
+      extra: { maxCharacters: this.maxCharacters },
     };
   }
 
