@@ -100,3 +100,34 @@ export const orders = pgTable(
 export type CallRow = typeof calls.$inferSelect;
 /** What a writer supplies for a call; the database keeps `created_at` and sets `updated_at`. */
 export type NewCall = Omit<typeof calls.$inferInsert, 'createdAt' | 'updatedAt'>;
+
+/**
+ * Installation visits the agent may book for a caller. A slot is free while `booked_by_call` is
+ * null; booking sets it exactly once (db/booking-repository.ts), so two calls racing for one slot
+ * cannot both get it.
+ */
+export const installationSlots = pgTable(
+  'installation_slots',
+  {
+    /** Readable and stable, e.g. `kyiv-20260601-0900`, because the model repeats it back. */
+    id: text('id').primaryKey(),
+    startsAt: timestamptz('starts_at').notNull(),
+    /** The city the installers serve, as the shop names it in Ukrainian ("Київ"). */
+    city: text('city').notNull(),
+    /** The call that took the slot; null while the slot is free. */
+    bookedByCall: text('booked_by_call'),
+    bookedAt: timestamptz('booked_at'),
+    /** The order the installation belongs to, when the caller named one. */
+    orderNumber: text('order_number'),
+  },
+  (table) => [
+    // Free slots of a city in time order are the only query a call makes.
+    index('installation_slots_free_idx')
+      .on(table.city, table.startsAt)
+      .where(sql`${table.bookedByCall} is null`),
+    check(
+      'installation_slots_booking_check',
+      sql`(${table.bookedByCall} is null) = (${table.bookedAt} is null)`,
+    ),
+  ],
+);
