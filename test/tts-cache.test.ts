@@ -15,7 +15,12 @@ import { CachedTextToSpeech, TTS_CACHE_REDIS_OPTIONS } from '../engines/tts/cach
 import type { CachedTextToSpeechOptions } from '../engines/tts/cached-tts.js';
 import { EspeakTts } from '../engines/tts/espeak.js';
 import { fixedPhrases } from '../engines/tts/fixed-phrases.js';
-import { ttsCacheKeyPrefix } from '../engines/tts/tts-cache-key.js';
+import { GoogleTts } from '../engines/tts/google-tts.js';
+import {
+  normalizeCacheText,
+  ttsCacheDigest,
+  ttsCacheKeyPrefix,
+} from '../engines/tts/tts-cache-key.js';
 import type { TextToSpeech } from '../engines/types.js';
 import { FileBlobStore } from '../infra/blob-store.js';
 import { loadPricing } from '../infra/pricing.js';
@@ -180,6 +185,32 @@ describe('replies served from the cache', () => {
 
     expect(speech.usage.cached).toBe(false);
     expect(provider.requests.at(-1)).toEqual({ text, language });
+  });
+
+  it('keys Google voices by name, tier, telephone format and effects profile', () => {
+    const digest = (options: ConstructorParameters<typeof GoogleTts>[0]) =>
+      ttsCacheDigest({
+        provider: 'google',
+        language: 'uk',
+        // No request is sent: only the voice settings are read.
+        settings: new GoogleTts({ client: {} as never, ...options }).voiceSettings('uk'),
+        promptVersion: '1',
+        normalizedText: normalizeCacheText(GREETING),
+      });
+    const standard = digest({ voices: { uk: 'uk-UA-Standard-A' } });
+
+    expect(digest({ voices: { uk: 'uk-UA-Standard-A' } })).toBe(standard);
+    expect(
+      new Set([
+        standard,
+        digest({ voices: { uk: 'uk-UA-Wavenet-A' } }),
+        digest({
+          voices: { uk: 'uk-UA-Standard-A' },
+          format: { encoding: 'mulaw', sampleRateHz: 8000 },
+        }),
+        digest({ voices: { uk: 'uk-UA-Standard-A' }, effectsProfile: null }),
+      ]).size,
+    ).toBe(4);
   });
 
   it('misses after a new prompt version and after the TTL, and hits again once stored', async () => {

@@ -8,7 +8,7 @@ import { parseWav } from '../../infra/wav.js';
 import { googleClientOptions } from '../google/google-connection.js';
 import type { GoogleConnection } from '../google/google-connection.js';
 import { GoogleApiError, toGoogleApiError } from '../google/google-errors.js';
-import type { SynthesizedSpeech, TextToSpeech } from '../types.js';
+import type { SynthesizedSpeech, TextToSpeech, TtsVoiceSettings } from '../types.js';
 import { prepareSpeechText } from './speech-text.js';
 
 type SynthesizeRequest = protos.google.cloud.texttospeech.v1.ISynthesizeSpeechRequest;
@@ -100,6 +100,19 @@ export class GoogleTts implements TextToSpeech {
     this.maxCharacters = options.maxCharacters ?? GOOGLE_TTS_MAX_CHARACTERS;
     this.client =
       options.client ?? new ttsV1.TextToSpeechClient(googleClientOptions(options.connection ?? {}));
+  }
+
+  /** The voice, format and effects `synthesize` uses; Google's default rate (1.0) and pitch (0). */
+  voiceSettings(language: Language): TtsVoiceSettings {
+    const voice = this.voices[language];
+    return {
+      voice: voice.name,
+      voiceTier: voice.tier,
+      format: { ...this.format },
+      speakingRate: 1,
+      pitch: 0,
+      extra: { maxCharacters: this.maxCharacters, effectsProfile: this.effectsProfile ?? '' },
+    };
   }
 
   /**
