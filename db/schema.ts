@@ -58,6 +58,38 @@ export const calls = pgTable(
   ],
 );
 
+/**
+ * One row per Kyiv calendar day (see domain/kyiv-day.ts for why Kyiv), computed from `calls` by
+ * the daily-stats Temporal Schedule. A call counts on the day it started. Re-computing a day
+ * replaces its row with the same figures, so the row can always be rebuilt from `calls`.
+ */
+export const dailyStats = pgTable('daily_stats', {
+  day: date('day', { mode: 'string' }).primaryKey(),
+  calls: integer('calls').notNull(),
+  /** Sums of `calls.total_cost_usd`, exact to the nano-dollar like it. */
+  totalCostUsd: numeric('total_cost_usd', { precision: 18, scale: 9 }).notNull(),
+  /** Total over calls, rounded to nine places; zero on a day without calls. */
+  avgCostUsd: numeric('avg_cost_usd', { precision: 14, scale: 9 }).notNull(),
+  /** `{ stt, llm, tts }` as decimal USD strings. */
+  costByComponent: jsonb('cost_by_component').$type<Record<string, string>>().notNull(),
+  /** Model id → decimal USD string, from each call's `cost_breakdown.llmByModel`. */
+  costByModel: jsonb('cost_by_model').$type<Record<string, string>>().notNull(),
+  ttsCharacters: integer('tts_characters').notNull(),
+  ttsCachedCharacters: integer('tts_cached_characters').notNull(),
+  /** Cached over all synthesized characters, 0..1; null on a day that spoke nothing. */
+  ttsCacheHitRate: numeric('tts_cache_hit_rate', { precision: 5, scale: 4 }),
+  /** Calls that used a simple (Haiku) model at least once; the ids come from configuration. */
+  haikuCalls: integer('haiku_calls').notNull(),
+  haikuShare: numeric('haiku_share', { precision: 5, scale: 4 }),
+  /** Calls transcribed by Whisper (provider `whisper.cpp` or arm `whisper`). */
+  whisperCalls: integer('whisper_calls').notNull(),
+  whisperShare: numeric('whisper_share', { precision: 5, scale: 4 }),
+  computedAt: timestamptz('computed_at').notNull().defaultNow(),
+});
+
+/** A `daily_stats` row as read back; amounts are decimal strings as Postgres prints them. */
+export type DailyStatsRow = typeof dailyStats.$inferSelect;
+
 /** The catalogue the agent searches while talking to a caller. */
 export const products = pgTable(
   'products',

@@ -43,6 +43,14 @@ export interface CostLedger {
     llmCacheReadTokens: number;
     ttsCharacters: number;
     ttsCachedCharacters: number;
+    /** Speech-to-text requests, one per turn. */
+    sttRequests: number;
+    /**
+     * Each request's audio duration, in turn order: a provider that rounds every request up
+     * (Google's 15 s increments) is priced from these, so the savings report can price the call
+     * as if it had gone there.
+     */
+    sttAudioMsByRequest: number[];
   };
 }
 
@@ -61,6 +69,8 @@ export function emptyLedger(pricingVersion: string): CostLedger {
       llmCacheReadTokens: 0,
       ttsCharacters: 0,
       ttsCachedCharacters: 0,
+      sttRequests: 0,
+      sttAudioMsByRequest: [],
     },
   };
 }
@@ -115,7 +125,7 @@ export function addTurn(
     sttByProvider: { ...ledger.sttByProvider },
     llmByModel: { ...ledger.llmByModel },
     ttsByProvider: { ...ledger.ttsByProvider },
-    usage: { ...ledger.usage },
+    usage: { ...ledger.usage, sttAudioMsByRequest: [...ledger.usage.sttAudioMsByRequest] },
   };
   next.turns += 1;
   add(next.sttByProvider, turn.stt.provider, sttNano);
@@ -123,6 +133,8 @@ export function addTurn(
   add(next.ttsByProvider, turn.tts.provider, ttsNano);
 
   next.usage.sttBilledAudioMs += turn.stt.billedAudioMs;
+  next.usage.sttRequests += 1;
+  next.usage.sttAudioMsByRequest.push(turn.stt.audioMs);
   for (const usage of turn.llm) {
     next.usage.llmInputTokens += usage.inputTokens;
     next.usage.llmOutputTokens += usage.outputTokens;
@@ -172,7 +184,7 @@ export function toCostBreakdown(ledger: CostLedger): CostBreakdown {
     sttByProvider: format(ledger.sttByProvider),
     llmByModel: format(ledger.llmByModel),
     ttsByProvider: format(ledger.ttsByProvider),
-    usage: { ...ledger.usage },
+    usage: { ...ledger.usage, sttAudioMsByRequest: [...ledger.usage.sttAudioMsByRequest] },
   };
 }
 

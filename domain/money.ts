@@ -21,3 +21,16 @@ export function formatUsd(nano: NanoUsd): string {
   const frac = String(abs % NANO_PER_USD).padStart(9, '0');
   return `${sign}${whole}.${frac}`;
 }
+
+/**
+ * Reads a decimal USD string with at most nine places (as `formatUsd` and Postgres `numeric(…, 9)`
+ * print them) into nano-dollars, without passing through a float.
+ */
+export function parseUsd(text: string): NanoUsd {
+  const match = /^(-?)(\d+)(?:\.(\d{1,9}))?$/.exec(text.trim());
+  if (!match) throw new RangeError(`not a USD amount with at most nine decimals: "${text}"`);
+  const [, sign, whole, frac = ''] = match;
+  const nano = Number(whole) * NANO_PER_USD + Number(frac.padEnd(9, '0'));
+  if (!Number.isSafeInteger(nano)) throw new RangeError(`USD amount too large: "${text}"`);
+  return sign === '-' ? -nano : nano;
+}

@@ -62,6 +62,9 @@ const environment = z.object({
     .min(8, 'must be at least 8 characters')
     .default('dzvin-dev-secret'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // 9464 is the port Prometheus' registry of default ports gives OpenTelemetry's exporter; 0 picks
+  // a free one (tests).
+  METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
   LOG_PII: z
     .enum(['true', 'false', '1', '0'])
     .default('false')
@@ -146,5 +149,7 @@ function toConfig(env: z.infer<typeof environment>) {
     deployment: env.DZVIN_DEPLOYMENT,
     callerHashSecret: env.CALLER_HASH_SECRET,
     log: { level: env.LOG_LEVEL, pii: env.LOG_PII },
+    /** Port of this worker's Prometheus `/metrics` endpoint. */
+    metricsPort: env.METRICS_PORT,
   };
 }

@@ -1,6 +1,8 @@
 import { connectTemporal } from '../infra/temporal.js';
 import { loadConfig } from '../infra/config.js';
 import { createLogger } from '../infra/logger.js';
+import { serveMetrics } from '../infra/metrics.js';
+import { ensureDailyStatsSchedule } from '../infra/schedules.js';
 import { installTemporalLogging } from '../infra/temporal-logging.js';
 import { createCallsWorker } from './calls-worker.js';
 import { createRuntime } from './runtime.js';
@@ -17,10 +19,16 @@ async function main(): Promise<void> {
     namespace: temporal.namespace,
     activities: runtime.activities,
   });
-  logger.info({ taskQueue: worker.options.taskQueue, uiUrl: temporal.uiUrl }, 'worker started');
+  await ensureDailyStatsSchedule(temporal.client, { logger });
+  const metrics = await serveMetrics(runtime.metrics, { port: config.metricsPort });
+  logger.info(
+    { taskQueue: worker.options.taskQueue, uiUrl: temporal.uiUrl, metricsUrl: metrics.url },
+    'worker started',
+  );
   try {
     await worker.run();
   } finally {
+    await metrics.close();
     await runtime.close();
     await temporal.close();
   }

@@ -6,11 +6,14 @@ import type { Registry } from 'prom-client';
 import { createCallRecordActivities } from '../activities/call-records.js';
 import type { CallRecord } from '../activities/call-records.js';
 import { createCallSetupActivities } from '../activities/call-setup.js';
+import { createDailyStatsActivities } from '../activities/daily-stats.js';
+import type { DailyStatsActivities } from '../activities/daily-stats.js';
 import { createLlmActivities } from '../activities/llm.js';
 import { createSttActivities } from '../activities/stt.js';
 import { createTtsActivities } from '../activities/tts.js';
 import { upsertCall } from '../db/calls-repository.js';
 import { openDatabase } from '../db/connect.js';
+import { aggregateDay } from '../db/daily-stats-repository.js';
 import type { OpenedDatabase } from '../db/connect.js';
 import { DatabaseShopData } from '../db/shop-repository.js';
 import type { PricingSnapshot } from '../domain/pricing.js';
@@ -25,9 +28,12 @@ import type { ReplyGenerator, SpeechToText, TextToSpeech } from '../engines/type
 import { FileBlobStore, RedisBlobStore } from '../infra/blob-store.js';
 import type { BlobStore } from '../infra/blob-store.js';
 import type { Config } from '../infra/config.js';
+import { createCostMetrics } from '../infra/cost-metrics.js';
+import type { CostMetrics } from '../infra/cost-metrics.js';
 import type { Logger } from '../infra/logger.js';
 import { createMetricsRegistry } from '../infra/metrics.js';
 import { loadPricing } from '../infra/pricing.js';
+import { withCostMetrics } from './activity-metrics.js';
 import { callModelFor, checkLlmConfig, createReplyGenerator } from './llm-engine.js';
 import { withTtsCache } from './tts-cache.js';
 
@@ -41,8 +47,10 @@ export interface Runtime {
   pricing: PricingSnapshot;
   /** This process's Prometheus registry, for `/metrics`. */
   metrics: Registry;
+  /** Cost, usage and latency counters on `metrics`, for activities served by other workers. */
+  costMetrics: CostMetrics;
   whisperModel?: ResolvedWhisperModel;
-  activities: ReturnType<typeof createActivities>;
+  activities: ReturnType<typeof createActivities> & DailyStatsActivities;
   close(): Promise<void>;
 }
 
@@ -142,6 +150,19 @@ export async function createRuntime(
     }
     const llmModel = callModelFor(llm, config);
     const activities = createActivities({ blobs, database, stt, llm, llmModel, tts, pricing });
+    // Stage activities count cost, usage and latency on this process's /metrics as they finish.
+    const costMetrics = createCostMetrics(metrics, pricing);
+    const metered = withCostMetrics(
+      {
+        ...activities,
+        ...createDailyStatsActivities({
+          aggregate: (day) => aggregateDay(database.db, day, [config.anthropic.simpleModel]),
+        }),
+      },
+      costMetrics,
+      (error, activity) =>
+        logger.warn({ component: 'cost-metrics', activity, error: String(error) }, 'metric lost'),
+    );
     return {
       blobs,
       database,
@@ -151,7 +172,8 @@ export async function createRuntime(
       pricing,
       metrics,
       whisperModel,
-      activities,
+      activities: metered,
+      costMetrics,
       close: () => closeAll(closers),
     };
   } catch (error) {

@@ -1,1 +1,2 @@
 export { callWorkflow } from './call-workflow.js';
+export { dailyStatsWorkflow } from './daily-stats-workflow.js';
