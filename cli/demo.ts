@@ -20,7 +20,7 @@ import { connectTemporal, workflowUiLink } from '../infra/temporal.js';
 import { encodeWav } from '../infra/wav.js';
 import { hangupSignal, turnUpdate } from '../workflows/call-messages.js';
 import type { TurnResult } from '../workflows/call-messages.js';
-import { createCallsWorker } from '../workers/calls-worker.js';
+import { createWorkerSet } from '../workers/worker-set.js';
 import { createRuntime } from '../workers/runtime.js';
 
 const USAGE = `Usage: npm run demo -- [options] <audio file>...
@@ -78,10 +78,10 @@ async function main(): Promise<number> {
       console.log(`Whisper model: ${runtime.whisperModel.path} (${runtime.whisperModel.origin})`);
     }
 
-    const worker = await createCallsWorker({
+    const workers = await createWorkerSet({
       address: temporal.connection.options.address,
       namespace: temporal.namespace,
-      activities: runtime.activities,
+      runtime,
     });
     const callId = `demo-${new Date()
       .toISOString()
@@ -90,7 +90,7 @@ async function main(): Promise<number> {
     const outDir = path.resolve(values.out ?? path.join('out', callId));
     await mkdir(outDir, { recursive: true });
 
-    await worker.runUntil(async () => {
+    await workers.runUntil(async () => {
       const handle = await startCallWorkflow(
         temporal.client,
         { callId, callerHash, language },

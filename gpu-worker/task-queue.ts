@@ -1,2 +1,2 @@
 /** Task queue served by GPU workers that keep a Whisper model loaded. */
-export const WHISPER_TASK_QUEUE = 'stt-whisper';
+export { WHISPER_TASK_QUEUE } from '../workflows/call-messages.js';

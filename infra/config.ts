@@ -55,8 +55,32 @@ const environment = z.object({
     .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lowercase letters, digits and dashes, like prod-kyiv')
     .default('default'),
   PROMPT_VERSION: z.string().trim().min(1).default('1'),
+  FF_STT_PROVIDER: z.enum(['whisper', 'google']).default('whisper'),
+  FF_WHISPER_ROLLOUT_PERCENT: z.coerce.number().int().min(0).max(100).default(100),
+  FF_LLM_ROUTING_ENABLED: z
+    .enum(['true', 'false', '1', '0'])
+    .default('true')
+    .transform((value) => value === 'true' || value === '1'),
   WHISPER_MODEL_PATH: optionalText,
   WHISPER_THREADS: positiveInt(2),
+  WHISPER_DEVICE: z.enum(['cpu', 'cuda']).default('cpu'),
+  WHISPER_MODEL_SIZE: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be a ggml model size like large-v3, medium or base')
+    .default('large-v3'),
+  WHISPER_INSTANCES: positiveInt(1),
+  GPU_WORKER_PORT: z.coerce.number().int().min(0).max(65_535).default(9465),
+  BRIDGE_PORT: positiveInt(8080),
+  BRIDGE_HOST: z.string().trim().min(1).default('0.0.0.0'),
+  BRIDGE_VAD_MODE: z.coerce.number().int().min(0).max(3).default(2),
+  BRIDGE_END_OF_UTTERANCE_MS: z.coerce.number().int().min(200).max(5000).default(700),
+  BRIDGE_MIN_SPEECH_MS: z.coerce.number().int().min(20).max(300).default(160),
+  BRIDGE_MAX_UTTERANCE_MS: z.coerce.number().int().min(1000).max(60_000).default(20_000),
+  BRIDGE_SILENCE_TIMEOUT_MS: positiveInt(10_000),
+  BRIDGE_MAX_CALL_MS: positiveInt(1_800_000),
+  BRIDGE_RECONNECT_GRACE_MS: z.coerce.number().int().min(0).default(5000),
+  BRIDGE_LANGUAGE: z.enum(['uk', 'ru']).default('uk'),
   CALLER_HASH_SECRET: z
     .string()
     .min(8, 'must be at least 8 characters')
@@ -110,7 +134,18 @@ function toConfig(env: z.infer<typeof environment>) {
     databaseUrl: env.DATABASE_URL,
     redisUrl: env.REDIS_URL,
     audioTtlMs: env.AUDIO_TTL_HOURS * 3_600_000,
-    whisper: { modelPath: env.WHISPER_MODEL_PATH, threads: env.WHISPER_THREADS },
+    whisper: {
+      modelPath: env.WHISPER_MODEL_PATH,
+      threads: env.WHISPER_THREADS,
+      /** Where the GPU worker runs the model; `cuda` needs an NVIDIA GPU and the CUDA toolkit. */
+      device: env.WHISPER_DEVICE,
+      /** The GPU worker loads `ggml-<size>.bin` from the model cache (or downloads it). */
+      modelSize: env.WHISPER_MODEL_SIZE,
+      /** Model copies the GPU worker keeps loaded, i.e. utterances it transcribes at once. */
+      instances: env.WHISPER_INSTANCES,
+      /** Port of the GPU worker's `/ready` and `/metrics`; 0 picks a free one. */
+      gpuWorkerPort: env.GPU_WORKER_PORT,
+    },
     providers: {
       stt: env.STT_PROVIDER,
       // Without a key the fallback dialog answers, as in an Anthropic outage.
@@ -145,8 +180,28 @@ function toConfig(env: z.infer<typeof environment>) {
       lookupTimeoutMs: env.TTS_CACHE_LOOKUP_TIMEOUT_MS,
     },
     promptVersion: env.PROMPT_VERSION,
+    /** Defaults of the run-time flags; the flag store overrides them (see `npm run flags`). */
+    flagDefaults: {
+      sttProvider: env.FF_STT_PROVIDER,
+      whisperRolloutPercent: env.FF_WHISPER_ROLLOUT_PERCENT,
+      llmRoutingEnabled: env.FF_LLM_ROUTING_ENABLED,
+    },
     /** Names this deployment in shared stores, e.g. Redis keys `dzvin:<deployment>:…`. */
     deployment: env.DZVIN_DEPLOYMENT,
+    bridge: {
+      port: env.BRIDGE_PORT,
+      host: env.BRIDGE_HOST,
+      settings: {
+        vadMode: env.BRIDGE_VAD_MODE as 0 | 1 | 2 | 3,
+        endOfUtteranceMs: env.BRIDGE_END_OF_UTTERANCE_MS,
+        minSpeechMs: env.BRIDGE_MIN_SPEECH_MS,
+        maxUtteranceMs: env.BRIDGE_MAX_UTTERANCE_MS,
+        silenceTimeoutMs: env.BRIDGE_SILENCE_TIMEOUT_MS,
+        maxCallMs: env.BRIDGE_MAX_CALL_MS,
+        reconnectGraceMs: env.BRIDGE_RECONNECT_GRACE_MS,
+        defaultLanguage: env.BRIDGE_LANGUAGE,
+      },
+    },
     callerHashSecret: env.CALLER_HASH_SECRET,
     log: { level: env.LOG_LEVEL, pii: env.LOG_PII },
     /** Port of this worker's Prometheus `/metrics` endpoint. */

@@ -1,15 +1,9 @@
-import { writeFile, mkdir } from 'node:fs/promises';
-import path from 'node:path';
-
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
-import type { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { getCall } from '../db/calls-repository.js';
 import { detectLanguage } from '../domain/language.js';
-import { REPO_ROOT } from '../infra/config.js';
 import {
   costQuery,
   hangupSignal,
@@ -18,6 +12,7 @@ import {
 } from '../workflows/call-messages.js';
 import type { TurnInput } from '../workflows/call-messages.js';
 import { startCallHarness } from './support/call-harness.js';
+import { keepHistoryFixture } from './support/history-fixtures.js';
 import type { CallHarness } from './support/call-harness.js';
 
 let harness: CallHarness;
@@ -30,14 +25,6 @@ afterAll(async () => {
   await harness?.close();
 });
 
-/** Set DZVIN_RECORD_HISTORIES=1 to refresh the replay fixtures from these calls. */
-async function keepHistoryFixture(name: string, history: temporal.api.history.v1.IHistory) {
-  if (!process.env.DZVIN_RECORD_HISTORIES) return;
-  const dir = path.join(REPO_ROOT, 'test', 'fixtures', 'histories');
-  await mkdir(dir, { recursive: true });
-  await writeFile(path.join(dir, `${name}.json`), historyToJSON(history));
-}
-
 describe('a call on the embedded engines', () => {
   it('answers a Ukrainian recording with a spoken Ukrainian reply, its latency and its cost', async () => {
     const handle = await harness.startCall({ language: 'uk' });
@@ -47,6 +34,7 @@ describe('a call on the embedded engines', () => {
     const result = await handle.executeUpdate(turnUpdate, { args: [{ audio }] });
 
     expect(result.turn).toBe(1);
+    expect(result.route).toEqual({ sttArm: 'whisper', model: 'fallback-dialog' });
     // The weightless test model recognizes nothing; it must say so rather than invent words.
     expect(result.transcript.text).toBe('');
     expect(result.reply.language).toBe('uk');
@@ -89,7 +77,7 @@ describe('a call on the embedded engines', () => {
     // Whisper bills by audio time, so even an all-embedded call has a (small) cost.
     expect(Number(summary.costBreakdown.components.stt)).toBeGreaterThan(0);
 
-    await keepHistoryFixture('embedded-one-turn', await handle.fetchHistory());
+    await keepHistoryFixture('whisper-arm-one-turn', await handle.fetchHistory());
   });
 
   it('lets operators find the call by STT provider, model and cost, and read each activity', async () => {
@@ -101,7 +89,7 @@ describe('a call on the embedded engines', () => {
     await handle.result();
 
     const query =
-      `WorkflowId = '${handle.workflowId}' AND SttProvider = 'whisper.cpp' ` +
+      `WorkflowId = '${handle.workflowId}' AND SttProvider = 'whisper.cpp' AND SttArm = 'whisper' ` +
       `AND LlmModel = 'fallback-dialog' AND TotalCostUsd > 0 AND CallTurns = 1`;
     await expect
       .poll(() => listIds(query), { timeout: 15_000, interval: 500 })
@@ -113,7 +101,7 @@ describe('a call on the embedded engines', () => {
       .map((event) => defaultPayloadConverter.fromPayload<string>(event.userMetadata!.summary!));
     expect(summaries).toEqual([
       'Read prices and providers in force at call start',
-      'Transcribe caller turn 1 (whisper.cpp)',
+      'Transcribe caller turn 1 (Whisper, stt-whisper queue)',
       'Write agent reply 1 (fallback-dialog)',
       'Speak agent reply 1 (espeak-ng)',
       'Save the call, its outcome and its cost to Postgres',
@@ -179,7 +167,7 @@ describe('bad input to a turn', () => {
     const summary = await handle.result();
     expect(summary.turns).toBe(2);
     expect(summary.failedTurns).toBe(2);
-    await keepHistoryFixture('bad-input-then-good-turns', await handle.fetchHistory());
+    await keepHistoryFixture('whisper-arm-bad-input', await handle.fetchHistory());
 
     await expect(handle.executeUpdate(turnUpdate, { args: [{ audio: good }] })).rejects.toThrow();
   });

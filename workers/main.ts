@@ -4,29 +4,33 @@ import { createLogger } from '../infra/logger.js';
 import { serveMetrics } from '../infra/metrics.js';
 import { ensureDailyStatsSchedule } from '../infra/schedules.js';
 import { installTemporalLogging } from '../infra/temporal-logging.js';
-import { createCallsWorker } from './calls-worker.js';
+import { createWorkerSet } from './worker-set.js';
 import { createRuntime } from './runtime.js';
 
-/** Runs a `calls` worker until SIGINT or SIGTERM. */
+/** Runs the `calls` worker (and `stt-whisper` when embedded) until SIGINT or SIGTERM. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ ...config.log, component: 'calls-worker' });
   installTemporalLogging(logger);
   const temporal = await connectTemporal(config, logger);
   const runtime = await createRuntime(config, logger);
-  const worker = await createCallsWorker({
+  const workers = await createWorkerSet({
     address: temporal.connection.options.address,
     namespace: temporal.namespace,
-    activities: runtime.activities,
+    runtime,
   });
   await ensureDailyStatsSchedule(temporal.client, { logger });
   const metrics = await serveMetrics(runtime.metrics, { port: config.metricsPort });
   logger.info(
-    { taskQueue: worker.options.taskQueue, uiUrl: temporal.uiUrl, metricsUrl: metrics.url },
+    {
+      taskQueues: workers.workers.map((worker) => worker.options.taskQueue),
+      uiUrl: temporal.uiUrl,
+      metricsUrl: metrics.url,
+    },
     'worker started',
   );
   try {
-    await worker.run();
+    await workers.run();
   } finally {
     await metrics.close();
     await runtime.close();

@@ -8,6 +8,7 @@ import type { CallRecord } from '../activities/call-records.js';
 import { createCallSetupActivities } from '../activities/call-setup.js';
 import { createDailyStatsActivities } from '../activities/daily-stats.js';
 import type { DailyStatsActivities } from '../activities/daily-stats.js';
+import type { FlagSource } from '../activities/call-setup.js';
 import { createLlmActivities } from '../activities/llm.js';
 import { createSttActivities } from '../activities/stt.js';
 import { createTtsActivities } from '../activities/tts.js';
@@ -149,7 +150,17 @@ export async function createRuntime(
       tts = cache.tts;
     }
     const llmModel = callModelFor(llm, config);
-    const activities = createActivities({ blobs, database, stt, llm, llmModel, tts, pricing });
+    const flags: FlagSource = { current: () => Promise.resolve(config.flagDefaults) };
+    const activities = createActivities({
+      blobs,
+      database,
+      stt,
+      llm,
+      llmModel,
+      tts,
+      pricing,
+      flags,
+    });
     // Stage activities count cost, usage and latency on this process's /metrics as they finish.
     const costMetrics = createCostMetrics(metrics, pricing);
     const metered = withCostMetrics(
@@ -190,10 +201,12 @@ function createActivities(deps: {
   llmModel: string;
   tts: TextToSpeech;
   pricing: PricingSnapshot;
+  flags: FlagSource;
 }) {
-  const { blobs, database, stt, llm, llmModel, tts, pricing } = deps;
+  const { blobs, database, stt, llm, llmModel, tts, pricing, flags } = deps;
   return {
     ...createCallSetupActivities({
+      flags,
       settings: () => ({
         pricing,
         sttProvider: stt.provider,

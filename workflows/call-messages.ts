@@ -8,6 +8,9 @@ import type { LlmUsage, SttUsage, Transcript, TtsUsage } from '../domain/usage.j
 /** Task queue of the CPU worker: Google STT, LLM, TTS, persistence. */
 export const CALLS_TASK_QUEUE = 'calls';
 
+/** Task queue of the workers that keep a Whisper model loaded (GPU, or CPU when embedded). */
+export const WHISPER_TASK_QUEUE = 'stt-whisper';
+
 /** The workflow id of a call; one call id always maps to one workflow. */
 export function callWorkflowId(callId: string): string {
   return `call-${callId}`;
@@ -37,6 +40,13 @@ export interface TurnResult {
     transfer: boolean;
     endCall: boolean;
   };
+  /** Which way the turn went: STT arm and any fallback, the model and any escalation. */
+  route?: {
+    sttArm: 'whisper' | 'google';
+    sttFallback?: string;
+    model: string;
+    escalation?: string;
+  };
   /** Processing time of each stage as measured by its activity, and the whole turn. */
   latencyMs: { stt: number; llm: number; tts: number; total: number };
   usage: { stt: SttUsage; llm: LlmUsage[]; tts: TtsUsage };
@@ -59,6 +69,10 @@ export interface CallSummary {
   callId: string;
   turns: number;
   failedTurns: number;
+  /** Whisper turns transcribed by the `calls` queue's provider instead. */
+  sttFallbacks?: number;
+  /** Reasons the call was moved from the simple to the complex model, at most one. */
+  escalations?: string[];
   endReason: HangupInput['reason'];
   costBreakdown: CostBreakdown;
   totalCostUsd: string;

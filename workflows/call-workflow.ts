@@ -3,6 +3,7 @@ import {
   allHandlersFinished,
   condition,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -13,7 +14,6 @@ import {
 import type { CallRecordActivities } from '../activities/call-records.js';
 import type { CallSettings, CallSetupActivities } from '../activities/call-setup.js';
 import type { LlmActivities } from '../activities/llm.js';
-import type { SttActivities } from '../activities/stt.js';
 import type { TtsActivities } from '../activities/tts.js';
 import { addTurn, emptyLedger, ledgerTotalNano, toCostBreakdown } from '../domain/cost-ledger.js';
 import type { CostLedger } from '../domain/cost-ledger.js';
@@ -34,28 +34,23 @@ import {
   CallLanguage,
   CallTurns,
   LlmModel,
+  SttArm as SttArmKey,
   SttProvider,
   TotalCostUsd,
 } from './search-attributes.js';
+import { PERMANENT_FAILURES, transcribeOnCallsQueue, transcribeTurn } from './stt-step.js';
+import type { SttOutcome } from './stt-step.js';
 import { turnInputProblem } from './turn-validation.js';
 
-/** Non-retryable failure types raised by activities for input no retry can fix. */
-const PERMANENT_FAILURES = ['AudioNotFound', 'InvalidAudio', 'InvalidInput'];
+/**
+ * Calls started before this marker transcribe every turn on the `calls` queue and use one
+ * model; later ones have an STT arm with Whisper fallback and model routing.
+ */
+const ARMS_AND_ROUTING = 'stt-arms-and-llm-routing';
 
 const { startCall } = proxyActivities<CallSetupActivities>({
   startToCloseTimeout: '5s',
   retry: { initialInterval: '200ms', maximumAttempts: 5 },
-});
-
-const { transcribe } = proxyActivities<SttActivities>({
-  // A caller waits in silence during a turn: one slow attempt must not eat the whole turn.
-  startToCloseTimeout: '20s',
-  retry: {
-    initialInterval: '200ms',
-    backoffCoefficient: 2,
-    maximumAttempts: 3,
-    nonRetryableErrorTypes: PERMANENT_FAILURES,
-  },
 });
 
 const { generateReply } = proxyActivities<LlmActivities>({
@@ -113,6 +108,7 @@ export async function callWorkflow(input: CallInput): Promise<CallSummary> {
   let ledger: CostLedger | undefined;
   let turnsStarted = 0;
   let failedTurns = 0;
+  let sttFallbacks = 0;
   let busy = false;
   const history: DialogMessage[] = [];
   const transcript: TranscriptEntry[] = [];
@@ -148,13 +144,19 @@ export async function callWorkflow(input: CallInput): Promise<CallSummary> {
     },
   );
 
+  const armsAndRouting = patched(ARMS_AND_ROUTING);
   settings = await startCall.executeWithOptions(
     { startToCloseTimeout: '5s', summary: 'Read prices and providers in force at call start' },
     [{ callId: input.callId }],
   );
   ledger = emptyLedger(settings.pricing.version);
+  const sttArm = settings.sttArm ?? 'google';
   upsertSearchAttributes([
-    { key: SttProvider, value: settings.sttProvider },
+    {
+      key: SttProvider,
+      value: armsAndRouting && sttArm === 'whisper' ? 'whisper.cpp' : settings.sttProvider,
+    },
+    ...(armsAndRouting ? [{ key: SttArmKey, value: sttArm }] : []),
     { key: LlmModel, value: settings.llmModel },
     { key: CallLanguage, value: language },
     { key: TotalCostUsd, value: 0 },
@@ -169,13 +171,14 @@ export async function callWorkflow(input: CallInput): Promise<CallSummary> {
   ): Promise<TurnResult> {
     const turnStartedMs = Date.now();
 
-    const stt = await transcribe.executeWithOptions(
-      {
-        startToCloseTimeout: '20s',
-        summary: `Transcribe caller turn ${turn} (${call.sttProvider})`,
-      },
-      [{ callId: input.callId, turn, audio: turnInput.audio, language }],
-    );
+    const sttInput = { callId: input.callId, turn, audio: turnInput.audio, language };
+    const stt: SttOutcome = armsAndRouting
+      ? await transcribeTurn(turn, sttInput, call)
+      : { ...(await transcribeOnCallsQueue(turn, sttInput, call)), arm: 'google' };
+    if (stt.fallbackReason) {
+      sttFallbacks += 1;
+      log.warn('whisper turn fell back', { turn, reason: stt.fallbackReason });
+    }
     language = stt.transcript.text ? detectLanguage(stt.transcript.text, language) : language;
     history.push({ role: 'caller', text: stt.transcript.text });
 
@@ -235,6 +238,11 @@ export async function callWorkflow(input: CallInput): Promise<CallSummary> {
         tts: tts.elapsedMs,
         total: Date.now() - turnStartedMs,
       },
+      route: {
+        sttArm: stt.arm,
+        ...(stt.fallbackReason ? { sttFallback: stt.fallbackReason } : {}),
+        model: call.llmModel,
+      },
       usage,
       costUsd: formatUsd(priced.cost.totalNano),
     };
@@ -257,7 +265,7 @@ export async function callWorkflow(input: CallInput): Promise<CallSummary> {
         callerHash: input.callerHash,
         language,
         sttProvider: settings.sttProvider,
-        sttArm: settings.sttProvider,
+        sttArm: settings.sttArm ?? settings.sttProvider,
         llmModels: Object.keys(ledger.llmByModel),
         escalations: 0,
         turns: ledger.turns,
@@ -274,6 +282,7 @@ export async function callWorkflow(input: CallInput): Promise<CallSummary> {
     callId: input.callId,
     turns: ledger.turns,
     failedTurns,
+    sttFallbacks,
     endReason: hangup!.reason,
     costBreakdown,
     totalCostUsd,

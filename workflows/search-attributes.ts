@@ -6,6 +6,8 @@ export const LlmModel = defineSearchAttributeKey('LlmModel', SearchAttributeType
 export const CallLanguage = defineSearchAttributeKey('CallLanguage', SearchAttributeType.KEYWORD);
 export const TotalCostUsd = defineSearchAttributeKey('TotalCostUsd', SearchAttributeType.DOUBLE);
 export const CallTurns = defineSearchAttributeKey('CallTurns', SearchAttributeType.INT);
+export const SttArm = defineSearchAttributeKey('SttArm', SearchAttributeType.KEYWORD);
+export const CallScenario = defineSearchAttributeKey('CallScenario', SearchAttributeType.KEYWORD);
 
 export const CALL_SEARCH_ATTRIBUTES = [
   SttProvider,
@@ -13,4 +15,6 @@ export const CALL_SEARCH_ATTRIBUTES = [
   CallLanguage,
   TotalCostUsd,
   CallTurns,
+  SttArm,
+  CallScenario,
 ];

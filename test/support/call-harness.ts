@@ -3,7 +3,6 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { bundleWorkflowCode } from '@temporalio/worker';
-import type { Worker } from '@temporalio/worker';
 
 import type { AudioRef } from '../../domain/audio.js';
 import { decodeAudioFile } from '../../infra/audio-file.js';
@@ -11,7 +10,9 @@ import { startCallWorkflow } from '../../infra/calls-client.js';
 import { loadConfig, REPO_ROOT } from '../../infra/config.js';
 import { createLogger } from '../../infra/logger.js';
 import type { CallInput } from '../../workflows/call-messages.js';
-import { createCallsWorker, WORKFLOWS_PATH } from '../../workers/calls-worker.js';
+import { WORKFLOWS_PATH } from '../../workers/calls-worker.js';
+import { createWorkerSet } from '../../workers/worker-set.js';
+import type { WorkerSet } from '../../workers/worker-set.js';
 import { createRuntime } from '../../workers/runtime.js';
 import type { Runtime, RuntimeOverrides } from '../../workers/runtime.js';
 import { createTestDatabase } from './postgres.js';
@@ -27,7 +28,8 @@ export interface CallHarness {
   temporal: TestTemporal;
   database: TestDatabase;
   runtime: Runtime;
-  worker: Worker;
+  /** The `calls` worker, and the `stt-whisper` worker when the runtime has whisper.cpp. */
+  workers: WorkerSet;
   /** Starts a call workflow with a fresh call id. */
   startCall(input?: Partial<CallInput>): ReturnType<typeof startCallWorkflow>;
   /** Decodes a recording from ../shared/audio and stores it as an utterance of the call. */
@@ -57,19 +59,20 @@ export async function startCallHarness(
   });
   const logger = createLogger({ ...config.log, component: 'test' });
   const runtime = await createRuntime(config, logger, options.overrides);
-  const worker = await createCallsWorker({
+  const workers = await createWorkerSet({
     address: temporal.address,
     namespace: temporal.namespace,
-    activities: runtime.activities,
+    runtime,
     bundle: await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundler }),
   });
-  const running = worker.run();
+  // Each worker runs on its own, so a test can stop one (the Whisper queue's) mid-call.
+  const running = Promise.all(workers.workers.map((worker) => worker.run()));
 
   return {
     temporal,
     database,
     runtime,
-    worker,
+    workers,
     startCall: (input = {}) =>
       startCallWorkflow(temporal.client, {
         callId: input.callId ?? `test-${process.pid}-${Date.now()}-${++sequence}`,
@@ -84,7 +87,7 @@ export async function startCallHarness(
       return { key, format: audio.format, bytes: audio.pcm.length, durationMs: audio.durationMs };
     },
     close: async () => {
-      worker.shutdown();
+      workers.shutdown();
       await running;
       await runtime.close();
       await database.drop();
