@@ -34,4 +34,13 @@ export default tseslint.config(
       globals: globals.node,
     },
   },
+  {
+    // The softphone runs in the browser as plain scripts, outside the TypeScript project.
+    files: ['bridge/softphone/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: { ...globals.browser, ...globals.audioWorklet },
+    },
+  },
 );
