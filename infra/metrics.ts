@@ -13,13 +13,29 @@ export function createMetricsRegistry(options: { defaultMetrics?: boolean } = {}
   return registry;
 }
 
-/** Serves `GET /metrics` in Prometheus text format; anything else is 404. */
+/** A JSON answer of an extra route, e.g. a readiness probe. */
+export interface JsonRoute {
+  (): { status: number; body: unknown };
+}
+
+/**
+ * Serves `GET /metrics` in Prometheus text format, and `GET` of each extra route (e.g.
+ * `/ready`) as JSON; anything else is 404.
+ */
 export async function serveMetrics(
   registry: Registry,
-  options: { port: number; host?: string },
+  options: { port: number; host?: string; routes?: Record<string, JsonRoute> },
 ): Promise<{ server: Server; url: string; close(): Promise<void> }> {
   const server = createServer((request, response) => {
-    if (request.method !== 'GET' || request.url?.split('?')[0] !== '/metrics') {
+    const route = request.url?.split('?')[0] ?? '';
+    const extra =
+      options.routes && Object.hasOwn(options.routes, route) ? options.routes[route] : undefined;
+    if (request.method === 'GET' && extra) {
+      const { status, body } = extra();
+      response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      return;
+    }
+    if (request.method !== 'GET' || route !== '/metrics') {
       response.writeHead(404).end();
       return;
     }

@@ -26,6 +26,12 @@ export const KNOWN_MODEL_SHA1 = {
   tiny: 'bd577a113a864445d4c299885e0cb97d4ba92b5f',
   base: '465707469ff3a37a2b9b8d8f89f2f99de7299dac',
   small: '55356645c2b361a969dfd0ef2c5a50d530afd8d5',
+  medium: 'fd9727b6e1217c2f614f9b698455c4ffd82463b4',
+  'large-v2': '0f4c8e34f21cf1a914c59d8b3ce882345ad349d6',
+  'large-v3': 'ad82bf6a9043ceed055076d0fd39f5f186ff8062',
+  'large-v3-q5_0': 'e6e2ed78495d403bef4b7cff42ef4aaadcfea8de',
+  'large-v3-turbo': '4af2b29d7ec73d781377bfd1758ca957a807e941',
+  'large-v3-turbo-q5_0': 'e050f7970618a659205450ad97eb95a18d69c9ee',
 } as const;
 
 export type DownloadableWhisperModel = keyof typeof KNOWN_MODEL_SHA1;
@@ -179,6 +185,19 @@ function qualityRank(fileName: string): number {
   const index = QUALITY_ORDER.indexOf(stem);
   const variantPenalty = stem === size ? 0 : 0.5;
   return (index === -1 ? QUALITY_ORDER.length : index) + variantPenalty;
+}
+
+/**
+ * Downloads the standard `ggml-<size>.bin` into the cache's `models/` folder, with a progress bar
+ * and a SHA-1 check. Returns its path, or undefined (with a logged reason) when the download
+ * failed, e.g. with no network.
+ */
+export function downloadWhisperModel(
+  size: DownloadableWhisperModel,
+  options: Omit<ResolveWhisperModelOptions, 'configuredPath' | 'download' | 'testModelDir'> = {},
+): Promise<string | undefined> {
+  const modelsDir = path.join(options.cacheDir ?? dzvinCacheDir(options.env), 'models');
+  return downloadModel(size, modelsDir, options, options.logger ?? silentLogger);
 }
 
 /** Downloads `ggml-<size>.bin`; returns undefined (and logs why) when that is not possible. */
