@@ -8,6 +8,8 @@ export interface GenerateReplyInput {
   language: Language;
   history: DialogMessage[];
   model: string;
+  /** The model is the cheap tier and may hand the turn to the complex one. */
+  canEscalate?: boolean;
 }
 
 export interface GenerateReplyResult {

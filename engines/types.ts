@@ -25,7 +25,21 @@ export interface AgentReply {
   /** True when the agent ends the call after this reply. */
   endCall: boolean;
   usage: LlmUsage;
+  /**
+   * Set when a model that may escalate could not give a usable reply: the turn is to be run
+   * again on the complex model. `text` is then not meant for the caller.
+   */
+  escalation?: { reason: EscalationReason };
 }
+
+/** Why a turn left the simple model for the complex one. */
+export type EscalationReason =
+  | 'simple-model-failed'
+  | 'asked-to-escalate'
+  | 'empty-reply'
+  | 'wrong-language'
+  | 'malformed-tool-call'
+  | 'forbidden-tool';
 
 /** Writes the agent's reply to the conversation so far. */
 export interface ReplyGenerator {
@@ -37,6 +51,11 @@ export interface ReplyGenerator {
     model: string;
     /** Hash of the calling number; orders are looked up only for it. Absent for hidden numbers. */
     callerHash?: string;
+    /**
+     * The model runs as the cheap tier: it may hand the turn to the complex model (an
+     * `escalate_to_expert` tool), and a reply it botches comes back as an escalation.
+     */
+    canEscalate?: boolean;
   }): Promise<AgentReply>;
 }
 

@@ -38,9 +38,19 @@ export function createReplyGenerator(
 }
 
 /**
- * The model id a call runs on, as priced in the pricing snapshot. Every call starts on the simple
- * model; routing by the first phrase picks between the two later.
+ * The model id a call runs on until routing decides, as priced in the pricing snapshot: the
+ * complex model, since nothing yet shows the call is simple.
  */
 export function callModelFor(llm: ReplyGenerator, config: Config): string {
-  return llm.provider === 'anthropic' ? config.anthropic.simpleModel : llm.provider;
+  return llm.provider === 'anthropic' ? config.anthropic.complexModel : llm.provider;
+}
+
+/** The two model tiers a call is routed between; none for the fallback dialog. */
+export function routedModelsFor(
+  llm: ReplyGenerator,
+  config: Config,
+): { simple: string; complex: string } | undefined {
+  return llm.provider === 'anthropic'
+    ? { simple: config.anthropic.simpleModel, complex: config.anthropic.complexModel }
+    : undefined;
 }

@@ -35,7 +35,12 @@ import type { Logger } from '../infra/logger.js';
 import { createMetricsRegistry } from '../infra/metrics.js';
 import { loadPricing } from '../infra/pricing.js';
 import { withCostMetrics } from './activity-metrics.js';
-import { callModelFor, checkLlmConfig, createReplyGenerator } from './llm-engine.js';
+import {
+  callModelFor,
+  checkLlmConfig,
+  createReplyGenerator,
+  routedModelsFor,
+} from './llm-engine.js';
 import { withTtsCache } from './tts-cache.js';
 
 /** Everything a `calls` worker process needs, built once from the configuration. */
@@ -150,6 +155,7 @@ export async function createRuntime(
       tts = cache.tts;
     }
     const llmModel = callModelFor(llm, config);
+    const models = routedModelsFor(llm, config);
     const flags: FlagSource = { current: () => Promise.resolve(config.flagDefaults) };
     const activities = createActivities({
       blobs,
@@ -160,6 +166,7 @@ export async function createRuntime(
       tts,
       pricing,
       flags,
+      models,
     });
     // Stage activities count cost, usage and latency on this process's /metrics as they finish.
     const costMetrics = createCostMetrics(metrics, pricing);
@@ -202,8 +209,9 @@ function createActivities(deps: {
   tts: TextToSpeech;
   pricing: PricingSnapshot;
   flags: FlagSource;
+  models: { simple: string; complex: string } | undefined;
 }) {
-  const { blobs, database, stt, llm, llmModel, tts, pricing, flags } = deps;
+  const { blobs, database, stt, llm, llmModel, tts, pricing, flags, models } = deps;
   return {
     ...createCallSetupActivities({
       flags,
@@ -212,6 +220,7 @@ function createActivities(deps: {
         sttProvider: stt.provider,
         llmProvider: llm.provider,
         llmModel,
+        ...(models ? { models } : {}),
         ttsProvider: tts.provider,
       }),
     }),

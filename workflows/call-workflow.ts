@@ -7,18 +7,20 @@ import {
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  TimeoutFailure,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 
 import type { CallRecordActivities } from '../activities/call-records.js';
 import type { CallSettings, CallSetupActivities } from '../activities/call-setup.js';
-import type { LlmActivities } from '../activities/llm.js';
 import type { TtsActivities } from '../activities/tts.js';
 import { addTurn, emptyLedger, ledgerTotalNano, toCostBreakdown } from '../domain/cost-ledger.js';
 import type { CostLedger } from '../domain/cost-ledger.js';
 import { detectLanguage } from '../domain/language.js';
 import type { Language } from '../domain/language.js';
+import { chooseModel, routeFirstPhrase } from '../domain/model-router.js';
+import type { Route } from '../domain/model-router.js';
 import { formatUsd } from '../domain/money.js';
 import type { DialogMessage } from '../engines/types.js';
 import { hangupSignal, costQuery, transcriptQuery, turnUpdate } from './call-messages.js';
@@ -32,12 +34,14 @@ import type {
 } from './call-messages.js';
 import {
   CallLanguage,
+  CallScenario,
   CallTurns,
   LlmModel,
   SttArm as SttArmKey,
   SttProvider,
   TotalCostUsd,
 } from './search-attributes.js';
+import { writeReply } from './llm-step.js';
 import { PERMANENT_FAILURES, transcribeOnCallsQueue, transcribeTurn } from './stt-step.js';
 import type { SttOutcome } from './stt-step.js';
 import { turnInputProblem } from './turn-validation.js';
@@ -51,19 +55,6 @@ const ARMS_AND_ROUTING = 'stt-arms-and-llm-routing';
 const { startCall } = proxyActivities<CallSetupActivities>({
   startToCloseTimeout: '5s',
   retry: { initialInterval: '200ms', maximumAttempts: 5 },
-});
-
-const { generateReply } = proxyActivities<LlmActivities>({
-  startToCloseTimeout: '15s',
-  // The caller hears silence meanwhile: all attempts of one reply, backoff and retry-after waits
-  // included, end within 20 s, and the turn fails rather than the line going dead.
-  scheduleToCloseTimeout: '20s',
-  retry: {
-    initialInterval: '300ms',
-    backoffCoefficient: 2,
-    maximumAttempts: 3,
-    nonRetryableErrorTypes: PERMANENT_FAILURES,
-  },
 });
 
 const { synthesizeReply } = proxyActivities<TtsActivities>({
@@ -109,6 +100,9 @@ export async function callWorkflow(input: CallInput): Promise<CallSummary> {
   let turnsStarted = 0;
   let failedTurns = 0;
   let sttFallbacks = 0;
+  const escalations: string[] = [];
+  let route: Route | undefined;
+  let model = '';
   let busy = false;
   const history: DialogMessage[] = [];
   const transcript: TranscriptEntry[] = [];
@@ -150,6 +144,7 @@ export async function callWorkflow(input: CallInput): Promise<CallSummary> {
     [{ callId: input.callId }],
   );
   ledger = emptyLedger(settings.pricing.version);
+  model = settings.llmModel;
   const sttArm = settings.sttArm ?? 'google';
   upsertSearchAttributes([
     {
@@ -182,17 +177,29 @@ export async function callWorkflow(input: CallInput): Promise<CallSummary> {
     language = stt.transcript.text ? detectLanguage(stt.transcript.text, language) : language;
     history.push({ role: 'caller', text: stt.transcript.text });
 
-    const llm = await generateReply.executeWithOptions(
-      { startToCloseTimeout: '15s', summary: `Write agent reply ${turn} (${call.llmModel})` },
-      [
-        {
-          callId: input.callId,
-          callerHash: input.callerHash,
-          language,
-          history,
-          model: call.llmModel,
-        },
-      ],
+    if (armsAndRouting && call.models && !route && stt.transcript.text) {
+      route = routeFirstPhrase(stt.transcript.text);
+      model = chooseModel(route, {
+        routingEnabled: call.flags?.llmRoutingEnabled ?? true,
+        simpleModel: call.models.simple,
+        complexModel: call.models.complex,
+      });
+      upsertSearchAttributes([
+        { key: LlmModel, value: model },
+        { key: CallScenario, value: route.scenario },
+      ]);
+    }
+    const llm = await writeReply(
+      turn,
+      { callId: input.callId, callerHash: input.callerHash, language, history, model },
+      armsAndRouting ? call.models : undefined,
+      (reason, complexModel) => {
+        // The rest of the call stays on the complex model: it already showed it needs one.
+        escalations.push(reason);
+        model = complexModel;
+        upsertSearchAttributes([{ key: LlmModel, value: model }]);
+        log.info('turn escalated to the complex model', { turn, reason });
+      },
     );
     history.push({ role: 'agent', text: llm.reply.text });
 
@@ -201,7 +208,7 @@ export async function callWorkflow(input: CallInput): Promise<CallSummary> {
       [{ callId: input.callId, turn, text: llm.reply.text, language: llm.reply.language }],
     );
 
-    const usage = { stt: stt.usage, llm: [llm.reply.usage], tts: tts.usage };
+    const usage = { stt: stt.usage, llm: llm.usage, tts: tts.usage };
     const priced = addTurn(ledger!, usage, call.pricing);
     ledger = priced.ledger;
     transcript.push({
@@ -241,7 +248,8 @@ export async function callWorkflow(input: CallInput): Promise<CallSummary> {
       route: {
         sttArm: stt.arm,
         ...(stt.fallbackReason ? { sttFallback: stt.fallbackReason } : {}),
-        model: call.llmModel,
+        model: llm.model,
+        ...(llm.escalation ? { escalation: llm.escalation } : {}),
       },
       usage,
       costUsd: formatUsd(priced.cost.totalNano),
@@ -267,7 +275,7 @@ export async function callWorkflow(input: CallInput): Promise<CallSummary> {
         sttProvider: settings.sttProvider,
         sttArm: settings.sttArm ?? settings.sttProvider,
         llmModels: Object.keys(ledger.llmByModel),
-        escalations: 0,
+        escalations: escalations.length,
         turns: ledger.turns,
         endReason: hangup!.reason,
         costBreakdown,
@@ -283,6 +291,7 @@ export async function callWorkflow(input: CallInput): Promise<CallSummary> {
     turns: ledger.turns,
     failedTurns,
     sttFallbacks,
+    escalations,
     endReason: hangup!.reason,
     costBreakdown,
     totalCostUsd,
@@ -312,6 +321,10 @@ function failureTypeOf(error: unknown): string | undefined {
   let current: unknown = error;
   while (current instanceof Error) {
     if (current instanceof ApplicationFailure && current.type) return current.type;
+    // A stage that ran out of its time budget: retries stopped before a provider answered.
+    if (current instanceof TimeoutFailure || /Not enough time/.test(current.message)) {
+      return 'TurnTimedOut';
+    }
     current = current.cause;
   }
   return undefined;

@@ -10,14 +10,14 @@ import { detectLanguage } from '../../domain/language.js';
 import type { ShopData } from '../../domain/shop.js';
 import type { LlmUsage } from '../../domain/usage.js';
 import type { Logger } from '../../infra/logger.js';
-import type { AgentReply, DialogMessage, ReplyGenerator } from '../types.js';
+import type { AgentReply, DialogMessage, EscalationReason, ReplyGenerator } from '../types.js';
 import { FALLBACK_PHRASES } from './fallback-phrases.js';
 import {
   CALL_CONNECTED_MARKER,
   SHOP_AGENT_PROMPT,
   SILENT_CALLER_MARKER,
 } from './shop-agent-prompt.js';
-import { runShopTool, SHOP_TOOLS } from './shop-agent-tools.js';
+import { runShopTool, SHOP_TOOLS, SHOP_TOOLS_WITH_ESCALATION } from './shop-agent-tools.js';
 import type { ToolContext, ToolOutcome } from './shop-agent-tools.js';
 
 const PROVIDER = 'anthropic';
@@ -131,7 +131,9 @@ export class AnthropicAgent implements ReplyGenerator {
     history: readonly DialogMessage[];
     model: string;
     callerHash?: string;
+    canEscalate?: boolean;
   }): Promise<AgentReply> {
+    const canEscalate = input.canEscalate ?? false;
     const deadlineMs = performance.now() + this.#replyBudgetMs;
     const context: ToolContext = {
       shop: this.#shop,
@@ -150,7 +152,7 @@ export class AnthropicAgent implements ReplyGenerator {
           model: input.model,
           max_tokens: MAX_OUTPUT_TOKENS,
           system: SYSTEM,
-          tools: [...SHOP_TOOLS],
+          tools: [...(canEscalate ? SHOP_TOOLS_WITH_ESCALATION : SHOP_TOOLS)],
           ...(round >= this.#maxRounds ? { tool_choice: { type: 'none' as const } } : {}),
           messages: withCacheBreakpoint(messages),
         },
@@ -165,9 +167,24 @@ export class AnthropicAgent implements ReplyGenerator {
       }
 
       const outcomes = await Promise.all(
-        calls.map((call) => runShopTool(call.name, call.input, context)),
+        calls.map((call) => runShopTool(call.name, call.input, context, { canEscalate })),
       );
       toolsUsed.push(...calls.map((call) => call.name));
+      const escalation = canEscalate ? escalationOf(outcomes) : undefined;
+      if (escalation) {
+        this.#logger?.info(
+          { callId: input.callId, model: input.model, reason: escalation, tools: toolsUsed },
+          'cheap model hands the turn on',
+        );
+        return {
+          text: '',
+          language: input.language,
+          transfer: false,
+          endCall: false,
+          usage,
+          escalation: { reason: escalation },
+        };
+      }
       transfer ||= outcomes.some((outcome) => outcome.transfer);
       endCall ||= outcomes.some((outcome) => outcome.endCall);
 
@@ -183,7 +200,7 @@ export class AnthropicAgent implements ReplyGenerator {
   }
 
   #finish(
-    input: { callId: string; language: Language },
+    input: { callId: string; language: Language; canEscalate?: boolean },
     turn: {
       text: string;
       transfer: boolean;
@@ -195,6 +212,16 @@ export class AnthropicAgent implements ReplyGenerator {
     },
   ): AgentReply {
     let { text, transfer } = turn;
+    if (text === '' && input.canEscalate) {
+      return {
+        text,
+        language: input.language,
+        transfer: false,
+        endCall: false,
+        usage: turn.usage,
+        escalation: { reason: 'empty-reply' },
+      };
+    }
     if (text === '') {
       // Nothing to say (a refusal, or output spent on tool calls): a human takes over rather
       // than the line going silent.
@@ -221,6 +248,16 @@ export class AnthropicAgent implements ReplyGenerator {
     );
     return { text, language, transfer, endCall: turn.endCall, usage: turn.usage };
   }
+}
+
+/** Why a cheap model's tool calls mean the turn should go to the complex model, if they do. */
+function escalationOf(outcomes: readonly ToolOutcome[]): EscalationReason | undefined {
+  if (outcomes.some((outcome) => outcome.escalate)) return 'asked-to-escalate';
+  if (outcomes.some((outcome) => outcome.fault === 'unknown-tool')) return 'forbidden-tool';
+  if (outcomes.some((outcome) => outcome.fault === 'invalid-arguments')) {
+    return 'malformed-tool-call';
+  }
+  return undefined;
 }
 
 /**

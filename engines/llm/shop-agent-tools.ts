@@ -34,6 +34,10 @@ const transferInput = z.strictObject({
 
 const endCallInput = z.strictObject({});
 
+const escalateInput = z.strictObject({
+  reason: z.string().max(200).optional().describe('What makes the request hard, in a few words.'),
+});
+
 /** What the tools may read and whom they serve: fixed by the call, never by the model. */
 export interface ToolContext {
   shop: ShopData;
@@ -48,6 +52,10 @@ export interface ToolOutcome {
   isError: boolean;
   transfer?: boolean;
   endCall?: boolean;
+  /** The model asked for the request to go to the more capable model. */
+  escalate?: boolean;
+  /** The model called a tool that does not exist, or with arguments that break its schema. */
+  fault?: 'unknown-tool' | 'invalid-arguments';
 }
 
 interface ToolSpec<Schema extends z.ZodType> {
@@ -93,6 +101,22 @@ const TOOL_SPECS = {
   }),
 };
 
+/** The tool a cheap model calls to hand a turn to the complex model. */
+export const ESCALATE_TOOL = 'escalate_to_expert';
+
+/**
+ * Offered only to the cheap model: it hands the turn to the complex model instead of guessing.
+ * Kept apart from TOOL_SPECS so the complex model never sees it.
+ */
+const ESCALATE_SPEC = tool({
+  schema: escalateInput,
+  description:
+    'Hands this request to a more capable colleague. Use it instead of answering when the ' +
+    'caller asks for a comparison, advice, placing an order, installation, or anything you are ' +
+    'not sure how to handle with the other tools. Say nothing else in that case.',
+  run: () => Promise.resolve({ content: json({ ok: true }), isError: false, escalate: true }),
+});
+
 /** Names of the agent's tools. */
 export type ShopToolName = keyof typeof TOOL_SPECS;
 
@@ -102,15 +126,23 @@ export type ShopToolName = keyof typeof TOOL_SPECS;
  * and never changed during a process: they are part of the cached prompt prefix.
  */
 export const SHOP_TOOLS: readonly Anthropic.Messages.Tool[] = Object.entries(TOOL_SPECS).map(
-  ([name, spec]) => {
-    const { $schema: _dialect, ...schema } = z.toJSONSchema(spec.schema, { io: 'input' });
-    return {
-      name,
-      description: spec.description,
-      input_schema: schema as Anthropic.Messages.Tool.InputSchema,
-    };
-  },
+  ([name, spec]) => toolDefinition(name, spec),
 );
+
+/** The shop tools plus `escalate_to_expert`, for a model that may escalate. */
+export const SHOP_TOOLS_WITH_ESCALATION: readonly Anthropic.Messages.Tool[] = [
+  ...SHOP_TOOLS,
+  toolDefinition(ESCALATE_TOOL, ESCALATE_SPEC),
+];
+
+function toolDefinition(name: string, spec: ToolSpec<z.ZodType>): Anthropic.Messages.Tool {
+  const { $schema: _dialect, ...schema } = z.toJSONSchema(spec.schema, { io: 'input' });
+  return {
+    name,
+    description: spec.description,
+    input_schema: schema as Anthropic.Messages.Tool.InputSchema,
+  };
+}
 
 /**
  * Runs one tool call of the model. Never throws: a bad argument or a failing shop becomes an
@@ -120,13 +152,21 @@ export async function runShopTool(
   name: string,
   rawInput: unknown,
   context: ToolContext,
+  options: { canEscalate?: boolean } = {},
 ): Promise<ToolOutcome> {
-  if (!isToolName(name)) return failure(`unknown tool "${name}"`);
-  // Each entry's run matches its own schema; the union of entries loses that link.
-  const spec = TOOL_SPECS[name] as ToolSpec<z.ZodType>;
+  const spec: ToolSpec<z.ZodType> | undefined = isToolName(name)
+    ? // Each entry's run matches its own schema; the union of entries loses that link.
+      (TOOL_SPECS[name] as ToolSpec<z.ZodType>)
+    : name === ESCALATE_TOOL && options.canEscalate
+      ? ESCALATE_SPEC
+      : undefined;
+  if (!spec) return { ...failure(`unknown tool "${name}"`), fault: 'unknown-tool' };
   const parsed = spec.schema.safeParse(rawInput);
   if (!parsed.success) {
-    return failure(`invalid arguments: ${z.prettifyError(parsed.error).replace(/\s+/g, ' ')}`);
+    return {
+      ...failure(`invalid arguments: ${z.prettifyError(parsed.error).replace(/\s+/g, ' ')}`),
+      fault: 'invalid-arguments',
+    };
   }
 
   try {
