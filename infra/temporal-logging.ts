@@ -28,5 +28,9 @@ export function installTemporalLogging(logger: Logger): void {
     warn: (message, meta) => log('WARN', message, meta),
     error: (message, meta) => log('ERROR', message, meta),
   };
-  Runtime.install({ logger: adapter });
+  Runtime.install({
+    logger: adapter,
+    // Core (Rust) logs otherwise go straight to the console, colour codes included.
+    telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
+  });
 }

@@ -42,7 +42,17 @@ export async function connectTemporal(
     uiUrl ??= devServer.uiUrl;
   }
 
-  const connection = await Connection.connect({ address });
+  let connection: Connection;
+  try {
+    connection = await Connection.connect({ address, connectTimeout: 10_000 });
+  } catch (error) {
+    throw new Error(
+      `cannot reach the Temporal server at ${address}` +
+        (config.temporal.address ? ' (TEMPORAL_ADDRESS)' : '') +
+        `: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
   await registerSearchAttributes(connection, config.temporal.namespace, logger);
   const client = new Client({ connection, namespace: config.temporal.namespace });
   return {

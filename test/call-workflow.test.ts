@@ -104,7 +104,7 @@ describe('a call on the embedded engines', () => {
       'Transcribe caller turn 1 (Whisper, stt-whisper queue)',
       'Write agent reply 1 (fallback-dialog)',
       'Speak agent reply 1 (espeak-ng)',
-      'Save the call, its outcome and its cost to Postgres',
+      'Save the call, its outcome and its cost in the calls table',
     ]);
   });
 });

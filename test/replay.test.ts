@@ -33,7 +33,7 @@ describe('recorded call histories', () => {
     for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, histories)) {
       results.push(result);
     }
-    expect(results.map((r) => [r.workflowId, r.error ? String(r.error) : 'ok'])).toEqual(
+    expect(results.map((r) => [r.workflowId, r.error ? (r.error as Error).message : 'ok'])).toEqual(
       files.map((file) => [path.basename(file, '.json'), 'ok']),
     );
   });

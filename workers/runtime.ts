@@ -13,7 +13,7 @@ import { createLlmActivities } from '../activities/llm.js';
 import { createSttActivities } from '../activities/stt.js';
 import { createTtsActivities } from '../activities/tts.js';
 import { upsertCall } from '../db/calls-repository.js';
-import { openDatabase } from '../db/connect.js';
+import { openDatabase, redactUrl } from '../db/connect.js';
 import { aggregateDay } from '../db/daily-stats-repository.js';
 import type { OpenedDatabase } from '../db/connect.js';
 import { DatabaseShopData } from '../db/shop-repository.js';
@@ -81,7 +81,7 @@ export async function createRuntime(
       (!overrides.tts && config.providers.tts === 'google');
     const google = wantsGoogle ? await openGoogleConnection(config.google) : undefined;
 
-    const blobs = overrides.blobs ?? openBlobStore(config, logger, closers);
+    const blobs = overrides.blobs ?? (await openBlobStore(config, logger, closers));
 
     const database = await openDatabase({
       databaseUrl: config.databaseUrl,
@@ -243,13 +243,39 @@ function toCallRow(record: CallRecord) {
   };
 }
 
-function openBlobStore(
+async function openBlobStore(
   config: Config,
   logger: Logger,
   closers: (() => Promise<unknown>)[],
-): BlobStore {
+): Promise<BlobStore> {
   if (config.redisUrl) {
-    const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
+    const target = redactUrl(config.redisUrl);
+    const redis = new Redis(config.redisUrl, {
+      maxRetriesPerRequest: 2,
+      lazyConnect: true,
+      connectTimeout: 5_000,
+    });
+    // ioredis reports every failed reconnect as an 'error' event; one line per outage is enough.
+    let reported = false;
+    redis.on('error', (error: Error) => {
+      if (reported) return;
+      reported = true;
+      logger.warn({ redis: target, error: error.message }, 'Redis for audio blobs is unreachable');
+    });
+    redis.on('ready', () => {
+      reported = false;
+    });
+    try {
+      await redis.connect();
+      await redis.ping();
+    } catch (error) {
+      redis.disconnect();
+      throw new Error(
+        `cannot reach Redis at REDIS_URL=${target}: ${(error as Error).message}. ` +
+          'Start Redis, fix REDIS_URL, or unset it to keep audio in files.',
+        { cause: error },
+      );
+    }
     closers.push(() => redis.quit());
     return new RedisBlobStore(redis, config.audioTtlMs);
   }

@@ -263,7 +263,10 @@ export async function callWorkflow(input: CallInput): Promise<CallSummary> {
   const costBreakdown = toCostBreakdown(ledger);
   const totalCostUsd = costBreakdown.totalUsd;
   await recordCall.executeWithOptions(
-    { startToCloseTimeout: '10s', summary: 'Save the call, its outcome and its cost to Postgres' },
+    {
+      startToCloseTimeout: '10s',
+      summary: 'Save the call, its outcome and its cost in the calls table',
+    },
     [
       {
         id: input.callId,

@@ -14,8 +14,9 @@ import { WHISPER_TASK_QUEUE } from './call-messages.js';
 export const PERMANENT_FAILURES = ['AudioNotFound', 'InvalidAudio', 'InvalidInput'];
 
 const { transcribe } = proxyActivities<SttActivities>({
-  // A caller waits in silence during a turn: one slow attempt must not eat the whole turn.
-  startToCloseTimeout: '20s',
+  // Sized for whisper.cpp on a busy two-core CPU (the embedded mode), where an utterance can
+  // take 10-20 s; Google answers in well under a second, so production turns never get near it.
+  startToCloseTimeout: '30s',
   retry: {
     initialInterval: '200ms',
     backoffCoefficient: 2,
@@ -29,7 +30,10 @@ const { transcribeWhisper } = proxyActivities<WhisperSttActivities>({
   // Whisper is worth waiting for only briefly: past this a caller would notice the silence, so a
   // turn that no Whisper worker picks up goes to the `calls` queue's provider instead.
   scheduleToStartTimeout: '1500ms',
-  startToCloseTimeout: '10s',
+  // Long enough for whisper.cpp on a CPU; a worker that dies mid-utterance is noticed by its
+  // missing heartbeats instead (Whisper workers heartbeat every 5 s while transcribing).
+  startToCloseTimeout: '30s',
+  heartbeatTimeout: '12s',
   // No retry on Whisper: the fallback is faster than a second attempt on a sick GPU worker.
   retry: { maximumAttempts: 1 },
 });

@@ -9,6 +9,8 @@ import { decodeAudioFile } from '../../infra/audio-file.js';
 import { startCallWorkflow } from '../../infra/calls-client.js';
 import { loadConfig, REPO_ROOT } from '../../infra/config.js';
 import { createLogger } from '../../infra/logger.js';
+import type { Logger } from '../../infra/logger.js';
+import { installTemporalLogging } from '../../infra/temporal-logging.js';
 import type { CallInput } from '../../workflows/call-messages.js';
 import { WORKFLOWS_PATH } from '../../workers/calls-worker.js';
 import { createWorkerSet } from '../../workers/worker-set.js';
@@ -58,6 +60,7 @@ export async function startCallHarness(
     ...options.env,
   });
   const logger = createLogger({ ...config.log, component: 'test' });
+  quietTemporalLogs(logger);
   const runtime = await createRuntime(config, logger, options.overrides);
   const workers = await createWorkerSet({
     address: temporal.address,
@@ -95,6 +98,19 @@ export async function startCallHarness(
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+let temporalLoggingInstalled = false;
+
+/** Temporal's own logs at warn level, once per test process (the SDK allows one install). */
+function quietTemporalLogs(logger: Logger): void {
+  if (temporalLoggingInstalled) return;
+  temporalLoggingInstalled = true;
+  try {
+    installTemporalLogging(logger);
+  } catch {
+    // Another harness in this process installed it first.
+  }
 }
 
 const quietBundler = {
