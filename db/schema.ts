@@ -163,3 +163,16 @@ export const installationSlots = pgTable(
     ),
   ],
 );
+
+/**
+ * Run-time switches operators change without a deploy (`npm run flags`). Each call reads them
+ * once at its start and keeps them for life; a key missing here falls back to its env default.
+ */
+export const featureFlags = pgTable('feature_flags', {
+  key: text('key').primaryKey(),
+  /** JSON value: a string, number or boolean depending on the flag. */
+  value: jsonb('value').notNull(),
+  updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+  /** Who changed it, as typed by the operator (`--by`). */
+  updatedBy: text('updated_by'),
+});

@@ -16,6 +16,7 @@ import { upsertCall } from '../db/calls-repository.js';
 import { openDatabase, redactUrl } from '../db/connect.js';
 import { aggregateDay } from '../db/daily-stats-repository.js';
 import type { OpenedDatabase } from '../db/connect.js';
+import { readFlags } from '../db/flags-repository.js';
 import { DatabaseShopData } from '../db/shop-repository.js';
 import type { PricingSnapshot } from '../domain/pricing.js';
 import { openGoogleConnection } from '../engines/google/google-connection.js';
@@ -156,7 +157,9 @@ export async function createRuntime(
     }
     const llmModel = callModelFor(llm, config);
     const models = routedModelsFor(llm, config);
-    const flags: FlagSource = { current: () => Promise.resolve(config.flagDefaults) };
+    const flags: FlagSource = {
+      current: () => readFlags(database.db, config.flagDefaults),
+    };
     const activities = createActivities({
       blobs,
       database,
