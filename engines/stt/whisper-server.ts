@@ -10,7 +10,9 @@ import { toWhisperWav } from './whisper-audio.js';
 import { ensureWhisperServer } from './whisper-build.js';
 import type { WhisperDevice } from './whisper-build.js';
 import { WhisperServerError } from './whisper-errors.js';
-import { cleanWhisperText } from './whisper-hallucinations.js';
+import { cleanWhisperText, isHallucinatedSegment } from './whisper-hallucinations.js';
+import type { WhisperSegmentEvidence } from './whisper-hallucinations.js';
+import { voicedMs } from './voicing.js';
 import { WhisperProcess } from './whisper-process.js';
 import { silentLogger } from './whisper-support.js';
 import type { EngineLogger } from './whisper-support.js';
@@ -22,6 +24,13 @@ const DEFAULT_STARTUP_TIMEOUT_MS = 120_000;
  * and a low-confidence decode is repeated at higher temperatures; three minutes covers both.
  */
 const DEFAULT_REQUEST_TIMEOUT_MS = 180_000;
+/**
+ * Five 16 ms hops of voiced frames: every recording in ../shared/audio has over 1.8 s, white noise
+ * none (engines/stt/voicing.ts), and a one-syllable "так" has more than this.
+ */
+const DEFAULT_MIN_VOICED_MS = 80;
+/** `encodeWav` writes the canonical 44-byte header before the samples. */
+const WAV_HEADER_BYTES = 44;
 /** Long enough for the exit of a crashed server to be reported after its socket closed. */
 const CRASH_SETTLE_MS = 250;
 
@@ -48,6 +57,12 @@ export interface WhisperServerSttOptions {
    * @default 'hint'
    */
   languageMode?: 'hint' | 'auto';
+  /**
+   * An utterance with less voiced sound than this is answered with an empty transcript without
+   * asking Whisper, which on pure noise invents words and can decode for minutes. 0 sends all.
+   * @default 80
+   */
+  minVoicedMs?: number;
   /** @default 120000 */
   startupTimeoutMs?: number;
   /** @default 180000 */
@@ -58,7 +73,7 @@ export interface WhisperServerSttOptions {
 interface VerboseJson {
   text?: string;
   language?: string;
-  segments?: { words?: { probability?: number }[] }[];
+  segments?: (WhisperSegmentEvidence & { words?: { probability?: number }[] })[];
 }
 
 /**
@@ -113,8 +128,17 @@ export class WhisperServerStt implements SpeechToText {
     hint: { language: Language },
   ): Promise<{ transcript: Transcript; usage: SttUsage }> {
     const { wav, audioMs } = toWhisperWav(audio, format);
+    const usage = { provider: this.provider, audioMs, billedAudioMs: audioMs };
+    const minVoicedMs = this.options.minVoicedMs ?? DEFAULT_MIN_VOICED_MS;
+    if (minVoicedMs > 0) {
+      const voiced = voicedMs(wav.subarray(WAV_HEADER_BYTES));
+      if (voiced < minVoicedMs) {
+        this.logger.info({ audioMs, voicedMs: voiced }, 'no voiced sound: not sent to Whisper');
+        return { transcript: { text: '', language: hint.language }, usage };
+      }
+    }
     const transcript = await this.enqueue(() => this.recognize(wav, hint.language));
-    return { transcript, usage: { provider: this.provider, audioMs, billedAudioMs: audioMs } };
+    return { transcript, usage };
   }
 
   /** Stops the server. Later calls fail with a non-retryable `closed` error. */
@@ -234,15 +258,30 @@ export class WhisperServerStt implements SpeechToText {
 
   private toTranscript(result: VerboseJson, hint: Language): Transcript {
     const raw = (result.text ?? '').trim();
-    const text = cleanWhisperText(raw);
+    // Segments invented on noise or silence go first; the text of the rest is then cleaned.
+    const segments = (result.segments ?? []).filter((segment) => !isHallucinatedSegment(segment));
+    const spoken = result.segments
+      ? segments
+          .map((segment) => segment.text ?? '')
+          .join('')
+          .trim()
+      : raw;
+    const text = cleanWhisperText(spoken);
     if (text !== raw) {
-      this.logger.info({ pii: { raw }, kept: text !== '' }, 'removed Whisper non-speech output');
+      this.logger.info(
+        {
+          pii: { raw },
+          kept: text !== '',
+          droppedSegments: (result.segments?.length ?? 0) - segments.length,
+        },
+        'removed Whisper non-speech output',
+      );
     }
     const reported = LANGUAGE_BY_WHISPER_NAME[(result.language ?? '').toLowerCase()];
     // A forced language is only our hint echoed back; the letters in the text are evidence.
     const language =
       this.options.languageMode === 'auto' && reported ? reported : detectLanguage(text, hint);
-    const probabilities = (result.segments ?? []).flatMap((segment) =>
+    const probabilities = segments.flatMap((segment) =>
       (segment.words ?? []).map((word) => word.probability ?? 0),
     );
     if (text === '' || probabilities.length === 0) return { text, language };
