@@ -22,6 +22,7 @@ import { hangupSignal, turnUpdate } from '../workflows/call-messages.js';
 import type { TurnResult } from '../workflows/call-messages.js';
 import { createWorkerSet } from '../workers/worker-set.js';
 import { createRuntime } from '../workers/runtime.js';
+import { rootMessage } from '../domain/failure-chain.js';
 
 const USAGE = `Usage: npm run demo -- [options] <audio file>...
 
@@ -209,16 +210,6 @@ function printTurn(name: string, result: TurnResult, roundTripMs: number, replyF
   console.log(`  cost: $${result.costUsd}   reply audio: ${replyFile}`);
   if (result.reply.transfer) console.log('  → transferred to a human operator');
   if (result.reply.endCall) console.log('  → the agent ended the call');
-}
-
-function rootMessage(error: unknown): string {
-  let current: unknown = error;
-  let message = String(error);
-  while (current instanceof Error) {
-    message = current.message;
-    current = current.cause;
-  }
-  return message;
 }
 
 main().then(

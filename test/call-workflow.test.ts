@@ -14,6 +14,7 @@ import type { TurnInput } from '../workflows/call-messages.js';
 import { startCallHarness } from './support/call-harness.js';
 import { keepHistoryFixture } from './support/history-fixtures.js';
 import type { CallHarness } from './support/call-harness.js';
+import { rootMessage } from '../domain/failure-chain.js';
 
 let harness: CallHarness;
 
@@ -195,14 +196,4 @@ async function listIds(query: string): Promise<string[]> {
     ids.push(execution.workflowId);
   }
   return ids;
-}
-
-function rootMessage(error: unknown): string {
-  let current: unknown = error;
-  let message = String(error);
-  while (current instanceof Error) {
-    message = current.message;
-    current = current.cause;
-  }
-  return message;
 }

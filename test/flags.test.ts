@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import type { FeatureFlags } from '../domain/feature-flags.js';
 import { clearFlag, parseFlagValue, readFlags, setFlag } from '../db/flags-repository.js';
 import { hangupSignal, turnUpdate } from '../workflows/call-messages.js';
 import { startCallHarness } from './support/call-harness.js';
@@ -15,7 +16,11 @@ afterAll(async () => {
   await harness?.close();
 });
 
-const defaults = { sttProvider: 'whisper', whisperRolloutPercent: 100, llmRoutingEnabled: true };
+const defaults: FeatureFlags = {
+  sttProvider: 'whisper',
+  whisperRolloutPercent: 100,
+  llmRoutingEnabled: true,
+};
 
 describe('run-time flags', () => {
   it('take effect for calls that start after the change, while a running call keeps its arm', async () => {

@@ -45,6 +45,7 @@ import { writeReply } from './llm-step.js';
 import { PERMANENT_FAILURES, transcribeOnCallsQueue, transcribeTurn } from './stt-step.js';
 import type { SttOutcome } from './stt-step.js';
 import { turnInputProblem } from './turn-validation.js';
+import { rootMessage } from '../domain/failure-chain.js';
 
 /**
  * Calls started before this marker transcribe every turn on the `calls` queue and use one
@@ -331,14 +332,4 @@ function failureTypeOf(error: unknown): string | undefined {
     current = current.cause;
   }
   return undefined;
-}
-
-function rootMessage(error: unknown): string {
-  let current: unknown = error;
-  let message = String(error);
-  while (current instanceof Error) {
-    message = current.message;
-    current = current.cause;
-  }
-  return message;
 }
