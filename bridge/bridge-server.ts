@@ -10,7 +10,8 @@ import type { WebSocket } from 'ws';
 
 import { createBridgeMetrics } from './bridge-metrics.js';
 import type { BridgeMetrics } from './bridge-metrics.js';
-import { CallRegistry, CallSession } from './call-session.js';
+import { CallRegistry } from './call-registry.js';
+import { CallSession } from './call-session.js';
 import type { SessionDeps } from './call-session.js';
 import { Pacer } from './playback.js';
 import type { MediaStreamProtocolFactory } from './protocols/media-stream.js';

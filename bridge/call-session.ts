@@ -14,6 +14,7 @@ import { hangupSignal, turnUpdate } from '../workflows/call-messages.js';
 import type { HangupInput, TurnResult } from '../workflows/call-messages.js';
 import type { BridgeMetrics } from './bridge-metrics.js';
 import type { BridgeSettings } from './bridge-settings.js';
+import type { CallRegistry } from './call-registry.js';
 import { Endpointer } from './endpointer.js';
 import type { EndpointerEvent, VoiceDetector } from './endpointer.js';
 import { FloodGuard } from './flood-guard.js';
@@ -39,40 +40,6 @@ export interface SessionDeps {
   /** Keeps track of calls whose stream dropped, so that a reconnect can take them over. */
   registry: CallRegistry;
   taskQueue?: string;
-}
-
-/** Calls by id whose hang-up is held back while their stream may reconnect. */
-export class CallRegistry {
-  private readonly pending = new Map<string, NodeJS.Timeout>();
-
-  /** Hangs the call up after `graceMs`, unless a new stream claims it first. */
-  holdHangup(callId: string, graceMs: number, hangup: () => void): void {
-    this.claim(callId);
-    const timer = setTimeout(() => {
-      this.pending.delete(callId);
-      hangup();
-    }, graceMs);
-    timer.unref();
-    this.pending.set(callId, timer);
-  }
-
-  /** A stream (re)connected for the call: returns true when a held hang-up was cancelled. */
-  claim(callId: string): boolean {
-    const timer = this.pending.get(callId);
-    if (!timer) return false;
-    clearTimeout(timer);
-    this.pending.delete(callId);
-    return true;
-  }
-
-  /** Hangs up every held call now (the bridge is shutting down). */
-  flush(hangup: (callId: string) => void): void {
-    for (const [callId, timer] of this.pending) {
-      clearTimeout(timer);
-      hangup(callId);
-    }
-    this.pending.clear();
-  }
 }
 
 /**

@@ -41,7 +41,12 @@ export async function startBridgeHarness(
   tts = new ToneTts(),
 ): Promise<BridgeHarness> {
   const stt = new ScriptedStt();
-  const calls = await startCallHarness({ overrides: { stt, tts, ...overrides } });
+  const calls = await startCallHarness({
+    overrides: { stt, tts, ...overrides },
+    // The scripted STT serves the `calls` queue; with no Whisper worker, a Whisper-arm turn would
+    // first wait out that queue's schedule-to-start timeout before falling back.
+    env: { FF_STT_PROVIDER: 'google' },
+  });
   const prompts: BridgePrompts = await synthesizePrompts(tts);
   const bridges: RunningBridge[] = [];
   return {

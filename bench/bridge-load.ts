@@ -1,0 +1,223 @@
+/**
+ * Load on the telephony bridge: N simultaneous callers, each a Twilio Media Stream client that
+ * speaks a real sample (samples/synthesized/synth-uk-fridge-price.wav) as 20 ms frames in real
+ * time and listens to the reply, for T turns.
+ *
+ *   npx tsx bench/bridge-load.ts [--calls 50] [--turns 3] [--out file.json]
+ *
+ * Providers are fast fakes so that what is measured is the bridge and Temporal: scripted STT
+ * (instant), the fallback dialog (pattern matching and a catalogue query in Postgres) and a
+ * tone TTS returning at most 600 ms of audio. The `calls` worker, a Temporal dev server and
+ * the callers run in this process and its children; the bridge runs as `bridge/main.ts` in a
+ * child process of its own, so its CPU time is read apart from everything else (/proc).
+ *
+ * Reported: the bridge's reply latency (end of utterance decided → first reply frame sent) and
+ * the same less the STT, LLM and TTS activity times ("added": bridge, blob store, Temporal),
+ * both as p50/p95 from the bridge's histograms; the latency each caller perceives (last speech
+ * frame sent → first reply frame received, which includes the end-of-utterance silence); the
+ * bridge's CPU per call.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { FileBlobStore } from '../infra/blob-store.js';
+import { REPO_ROOT } from '../infra/config.js';
+import { ToneTts } from '../test/fakes/tone-tts.js';
+import { startCallHarness } from '../test/support/call-harness.js';
+import { loadSampleMulaw, PhoneCaller } from '../test/support/phone-caller.js';
+import { ScriptedStt } from '../test/support/scripted-stt.js';
+import { freePort } from '../test/support/temporal.js';
+
+const END_OF_UTTERANCE_MS = 700;
+const CLOCK_TICKS_PER_SECOND = 100;
+
+const { values: args } = parseArgs({
+  options: {
+    calls: { type: 'string', default: '50' },
+    turns: { type: 'string', default: '3' },
+    out: { type: 'string' },
+  },
+});
+const calls = Number(args.calls);
+/** Turns whose reply never came within 30 s. */
+let missed = 0;
+const turns = Number(args.turns);
+
+async function main(): Promise<void> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'dzvin-bridge-bench-'));
+  const stt = new ScriptedStt();
+  stt.say(...Array.from({ length: calls * turns }, () => 'Скільки коштує холодильник?'));
+  const harness = await startCallHarness({
+    overrides: {
+      stt,
+      tts: new ToneTts({ msPerCharacter: 10, minMs: 300, maxMs: 600 }),
+      blobs: new FileBlobStore(path.join(dataDir, 'blobs'), 3_600_000),
+    },
+    // Every turn on the `calls` queue, where the scripted STT is; see test/support/bridge-harness.
+    env: { FF_STT_PROVIDER: 'google' },
+  });
+  const port = await freePort();
+  const bridge = spawn(process.execPath, ['--import', 'tsx', 'bridge/main.ts'], {
+    cwd: REPO_ROOT,
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: harness.temporal.address,
+      DZVIN_DATA_DIR: dataDir,
+      REDIS_URL: '',
+      BRIDGE_PORT: String(port),
+      BRIDGE_HOST: '127.0.0.1',
+      BRIDGE_END_OF_UTTERANCE_MS: String(END_OF_UTTERANCE_MS),
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitForBridge(url);
+    const sample = await loadSampleMulaw('synthesized/synth-uk-fridge-price.wav');
+
+    const cpuBefore = bridgeCpuSeconds(bridge.pid!);
+    const startedAt = performance.now();
+    const perceived = (
+      await Promise.all(
+        Array.from({ length: calls }, (_, i) =>
+          runCaller(url, `bench${Date.now()}n${i}`, i, sample),
+        ),
+      )
+    ).flat();
+    const wallSeconds = (performance.now() - startedAt) / 1000;
+    const cpuSeconds = bridgeCpuSeconds(bridge.pid!) - cpuBefore;
+
+    const metrics = await fetch(`${url}/metrics`).then((response) => response.text());
+    const reply = histogram(metrics, 'dzvin_bridge_reply_latency_seconds');
+    const added = histogram(metrics, 'dzvin_bridge_added_latency_seconds');
+    const report = {
+      calls,
+      turnsPerCall: turns,
+      turnsAnswered: reply.count,
+      repliesMissed: missed,
+      bridgeCounters: metrics
+        .split('\n')
+        .filter((line) =>
+          /^dzvin_bridge_(turns|frames_dropped|protocol_errors|workflow_errors|calls_ended)/.test(
+            line,
+          ),
+        ),
+      wallSeconds: round(wallSeconds),
+      bridgeReplyLatencyMs: { p50: reply.quantile(0.5), p95: reply.quantile(0.95) },
+      bridgeAddedLatencyMs: { p50: added.quantile(0.5), p95: added.quantile(0.95) },
+      callerPerceivedMs: {
+        note: `includes the ${END_OF_UTTERANCE_MS} ms end-of-utterance silence and the sample's own tail`,
+        p50: percentile(perceived, 0.5),
+        p95: percentile(perceived, 0.95),
+      },
+      bridgeCpu: {
+        seconds: round(cpuSeconds),
+        percentOfOneCorePerCall: round((cpuSeconds / wallSeconds / calls) * 100),
+        percentOfOneCoreTotal: round((cpuSeconds / wallSeconds) * 100),
+      },
+      machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadAverage: os.loadavg() },
+    };
+    console.log(JSON.stringify(report, null, 2));
+    if (args.out) await writeFile(args.out, JSON.stringify(report, null, 2));
+  } finally {
+    bridge.kill('SIGTERM');
+    await new Promise((resolve) => bridge.once('exit', resolve));
+    await harness.close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** One caller: its turns in a row; returns the latency it heard on each, in ms. */
+async function runCaller(url: string, callId: string, index: number, sample: Buffer) {
+  // Callers dial over two seconds, as real calls do not all start on the same frame.
+  await new Promise((resolve) => setTimeout(resolve, (index * 2000) / calls));
+  const phone = await PhoneCaller.dial(url, { callId });
+  const heard: number[] = [];
+  await phone.silence(300);
+  for (let turn = 1; turn <= turns; turn++) {
+    await phone.say(sample, 1000);
+    const reply = await phone.waitForReplies(turn, 30_000).catch(() => undefined);
+    if (!reply) {
+      missed += 1;
+      break;
+    }
+    heard.push(reply.firstFrameAtMs - phone.lastSpeechSentAtMs);
+    await phone.waitUntilQuiet(30_000);
+  }
+  await phone.hangUp();
+  return heard;
+}
+
+/** The bridge synthesizes its prompts with eSpeak NG before it listens: allow it a minute. */
+async function waitForBridge(url: string): Promise<void> {
+  const deadline = performance.now() + 60_000;
+  for (;;) {
+    const ok = await fetch(`${url}/healthz`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ok) return;
+    if (performance.now() > deadline) throw new Error('the bridge did not start within 60 s');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** User and system CPU seconds of a process, from /proc/PID/stat (fields 14 and 15). */
+function bridgeCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
+
+/**
+ * A Prometheus histogram read back from the text format; quantiles are interpolated linearly
+ * within a bucket, as PromQL's histogram_quantile does, and returned in milliseconds.
+ */
+function histogram(text: string, name: string) {
+  const buckets: { le: number; count: number }[] = [];
+  const pattern = new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\d+)$`, 'gm');
+  for (const match of text.matchAll(pattern)) {
+    buckets.push({
+      le: match[1] === '+Inf' ? Infinity : Number(match[1]),
+      count: Number(match[2]),
+    });
+  }
+  const count = buckets.at(-1)?.count ?? 0;
+  return {
+    count,
+    quantile(q: number): number {
+      const rank = q * count;
+      let lower = 0;
+      let below = 0;
+      for (const bucket of buckets) {
+        if (bucket.count >= rank) {
+          if (bucket.le === Infinity) return round(lower * 1000);
+          const share = bucket.count === below ? 0 : (rank - below) / (bucket.count - below);
+          return round((lower + (bucket.le - lower) * share) * 1000);
+        }
+        lower = bucket.le;
+        below = bucket.count;
+      }
+      return NaN;
+    },
+  };
+}
+
+function percentile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN);
+}
+
+function round(value: number): number {
+  return Math.round(value * 10) / 10;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
