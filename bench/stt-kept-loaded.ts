@@ -63,7 +63,7 @@ const models = [
     label: 'large (weightless: compute cost only)',
     files: Number(values['large-files']),
   },
-];
+].filter((model) => model.files > 0);
 
 const items = interleaveLanguages(await loadReferenceSet(path.join(shared, 'audio')));
 const workDir = await mkdtemp(path.join(os.tmpdir(), 'dzvin-bench-'));
