@@ -8,6 +8,7 @@ import { startBridgeHarness } from './support/bridge-harness.js';
 import type { BridgeHarness } from './support/bridge-harness.js';
 import { historyMessages } from './support/history.js';
 import { loadSampleMulaw, PhoneCaller, until } from './support/phone-caller.js';
+import { keepHistoryFixture } from './support/history-fixtures.js';
 
 let harness: BridgeHarness;
 let bridge: RunningBridge;
@@ -82,6 +83,9 @@ describe('a phone call through the bridge', () => {
     expect(bargeIn.heardMs).toBeGreaterThan(0);
     expect(bargeIn.heardMs).toBeLessThan(bargeIn.replyMs);
     expect(transcript[1]!.agent.startsWith(bargeIn.heardText)).toBe(true);
+    // The workflow records how much of the interrupted reply the caller heard.
+    expect(transcript[1]!.heard).toBe(bargeIn.heardText);
+    await keepHistoryFixture('bridge-barge-in-and-keypad', await handle.fetchHistory());
 
     const metrics = await fetch(`${bridge.url}/metrics`).then((r) => r.text());
     expect(metrics).toMatch(/dzvin_bridge_barge_ins_total 1/);

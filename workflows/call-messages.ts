@@ -63,6 +63,8 @@ export interface TranscriptEntry {
   caller: string;
   agent: string;
   language: Language;
+  /** Set when the caller spoke over the reply: the part of it they heard. */
+  heard?: string;
 }
 
 export interface CallSummary {

@@ -23,6 +23,7 @@ import { chooseModel, routeFirstPhrase } from '../domain/model-router.js';
 import type { Route } from '../domain/model-router.js';
 import { formatUsd } from '../domain/money.js';
 import type { DialogMessage } from '../engines/types.js';
+import { bargeInSignal, dtmfSignal } from './bridge-messages.js';
 import { hangupSignal, costQuery, transcriptQuery, turnUpdate } from './call-messages.js';
 import type {
   CallInput,
@@ -52,6 +53,14 @@ import { rootMessage } from '../domain/failure-chain.js';
  * model; later ones have an STT arm with Whisper fallback and model routing.
  */
 const ARMS_AND_ROUTING = 'stt-arms-and-llm-routing';
+
+/** Calls from this marker on take the bridge's barge-in and keypad signals into their dialog. */
+const BRIDGE_SIGNALS = 'bridge-signals';
+const INTERRUPTED = 'interrupted by the caller';
+const KEYS_PRESSED: Record<Language, string> = {
+  uk: 'натиснуто на клавіатурі',
+  ru: 'нажато на клавиатуре',
+};
 
 const { startCall } = proxyActivities<CallSetupActivities>({
   startToCloseTimeout: '5s',
@@ -112,6 +121,24 @@ export async function callWorkflow(input: CallInput): Promise<CallSummary> {
   setHandler(costQuery, () => toCostBreakdown(ledger ?? emptyLedger('pending')));
   setHandler(hangupSignal, (reason) => {
     hangup ??= reason;
+  });
+
+  // What the bridge reports between turns. Calls started before these handlers existed keep
+  // their dialog as it was, so their model calls replay with the same inputs.
+  const agentMessageOfTurn = new Map<number, number>();
+  let keysSinceLastTurn = '';
+  setHandler(bargeInSignal, ({ turn, heardText }) => {
+    if (!patched(BRIDGE_SIGNALS)) return;
+    const index = agentMessageOfTurn.get(turn);
+    if (index === undefined) return;
+    // The model must not believe the caller heard what playback never reached.
+    history[index] = { role: 'agent', text: `${heardText.trim()}… [${INTERRUPTED}]` };
+    const entry = transcript.find((item) => item.turn === turn);
+    if (entry) entry.heard = heardText;
+  });
+  setHandler(dtmfSignal, ({ digit }) => {
+    if (!patched(BRIDGE_SIGNALS)) return;
+    if (/^[0-9*#A-D]$/.test(digit) && keysSinceLastTurn.length < 32) keysSinceLastTurn += digit;
   });
 
   setHandler(
@@ -176,7 +203,15 @@ export async function callWorkflow(input: CallInput): Promise<CallSummary> {
       log.warn('whisper turn fell back', { turn, reason: stt.fallbackReason });
     }
     language = stt.transcript.text ? detectLanguage(stt.transcript.text, language) : language;
-    history.push({ role: 'caller', text: stt.transcript.text });
+    const keyed = keysSinceLastTurn;
+    keysSinceLastTurn = '';
+    // Keys the caller pressed (an order number, say) reach the agent with their next phrase.
+    history.push({
+      role: 'caller',
+      text: keyed
+        ? `${stt.transcript.text} [${KEYS_PRESSED[language]}: ${keyed}]`.trim()
+        : stt.transcript.text,
+    });
 
     if (armsAndRouting && call.models && !route && stt.transcript.text) {
       route = routeFirstPhrase(stt.transcript.text);
@@ -202,6 +237,7 @@ export async function callWorkflow(input: CallInput): Promise<CallSummary> {
         log.info('turn escalated to the complex model', { turn, reason });
       },
     );
+    agentMessageOfTurn.set(turn, history.length);
     history.push({ role: 'agent', text: llm.reply.text });
 
     const tts = await synthesizeReply.executeWithOptions(
