@@ -13,6 +13,10 @@ export interface CallRecord {
   sttArm: string;
   llmModels: string[];
   escalations: number;
+  /** Why the call left the simple model, when it did (metrics only; not a column). */
+  escalationReasons?: string[];
+  /** The routing scenario of the call's first phrase, when it was routed. */
+  scenario?: string;
   turns: number;
   endReason: string;
   costBreakdown: CostBreakdown;

@@ -104,6 +104,12 @@ describe('model routing by the first phrase', () => {
     expect(simpleCall.row.escalations).toBe(0);
     const complexCall = await finish(complex);
     expect(complexCall.row.llmModels).toEqual([SONNET]);
+
+    const metrics = await harness.runtime.metrics.metrics();
+    expect(metrics).toMatch(
+      /dzvin_llm_calls_total\{model="claude-haiku-4-5",scenario="price"\} [1-9]/,
+    );
+    expect(metrics).toMatch(/dzvin_llm_turns_total\{model="claude-sonnet-4-5"\} [1-9]/);
   });
 });
 
@@ -138,6 +144,8 @@ describe('escalation from Haiku to Sonnet', () => {
       expect(summary.escalations).toEqual([reason]);
       expect(row.escalations).toBe(1);
       expect(row.llmModels).toContain(SONNET);
+      const metrics = await harness.runtime.metrics.metrics();
+      expect(metrics).toContain(`dzvin_llm_escalations_total{reason="${reason}"} 1`);
       if (reason === 'asked-to-escalate') {
         await keepHistoryFixture('routed-call-escalated', await handle.fetchHistory());
       }

@@ -2,7 +2,11 @@ import type { CallRecord } from '../activities/call-records.js';
 import type { GenerateReplyResult } from '../activities/llm.js';
 import type { TranscribeResult } from '../activities/stt.js';
 import type { SynthesizeResult } from '../activities/tts.js';
+import { priceLlm } from '../domain/cost-ledger.js';
+import type { RoutingScenario } from '../domain/model-router.js';
+import type { PricingSnapshot } from '../domain/pricing.js';
 import type { CostMetrics } from '../infra/cost-metrics.js';
+import type { LlmMetrics } from '../infra/llm-metrics.js';
 
 /** The activities whose results carry cost, usage or latency, by the name a worker registers. */
 interface MeteredActivities {
@@ -56,6 +60,55 @@ export function withCostMetrics<T extends MeteredActivities>(
   );
   for (const key of Object.keys(wrapped) as (keyof MeteredActivities)[]) {
     if (wrapped[key] === undefined) delete wrapped[key];
+  }
+  return wrapped as T;
+}
+
+/**
+ * Wraps the reply and call-record activities so that LLM routing shows on /metrics: every model
+ * turn with its tokens, cost and latency, and per finished call its model, scenario and the
+ * reasons it escalated.
+ */
+export function withLlmMetrics<T extends MeteredActivities>(
+  activities: T,
+  metrics: LlmMetrics,
+  pricing: PricingSnapshot,
+  onError: (error: unknown, activity: string) => void,
+): T {
+  const wrapped: MeteredActivities = { ...activities };
+  const { generateReply, recordCall } = activities;
+  if (generateReply) {
+    wrapped.generateReply = async (...args) => {
+      const result = await generateReply(...args);
+      try {
+        const usage = result.reply.usage;
+        metrics.recordTurn({
+          usage,
+          costNanoUsd: priceLlm(usage, pricing),
+          latencyMs: result.elapsedMs,
+        });
+      } catch (error) {
+        onError(error, 'generateReply');
+      }
+      return result;
+    };
+  }
+  if (recordCall) {
+    wrapped.recordCall = async (record) => {
+      await recordCall(record);
+      try {
+        const model = record.llmModels.at(-1);
+        if (model) {
+          metrics.recordCallStart({
+            model,
+            scenario: (record.scenario ?? 'unknown') as RoutingScenario,
+          });
+        }
+        for (const reason of record.escalationReasons ?? []) metrics.recordEscalation(reason);
+      } catch (error) {
+        onError(error, 'recordCall');
+      }
+    };
   }
   return wrapped as T;
 }

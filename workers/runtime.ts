@@ -35,7 +35,8 @@ import type { CostMetrics } from '../infra/cost-metrics.js';
 import type { Logger } from '../infra/logger.js';
 import { createMetricsRegistry } from '../infra/metrics.js';
 import { loadPricing } from '../infra/pricing.js';
-import { withCostMetrics } from './activity-metrics.js';
+import { withCostMetrics, withLlmMetrics } from './activity-metrics.js';
+import { createLlmMetrics } from '../infra/llm-metrics.js';
 import {
   callModelFor,
   checkLlmConfig,
@@ -173,7 +174,7 @@ export async function createRuntime(
     });
     // Stage activities count cost, usage and latency on this process's /metrics as they finish.
     const costMetrics = createCostMetrics(metrics, pricing);
-    const metered = withCostMetrics(
+    const withCosts = withCostMetrics(
       {
         ...activities,
         ...createDailyStatsActivities({
@@ -183,6 +184,13 @@ export async function createRuntime(
       costMetrics,
       (error, activity) =>
         logger.warn({ component: 'cost-metrics', activity, error: String(error) }, 'metric lost'),
+    );
+    const metered = withLlmMetrics(
+      withCosts,
+      createLlmMetrics(metrics),
+      pricing,
+      (error, activity) =>
+        logger.warn({ component: 'llm-metrics', activity, error: String(error) }, 'metric lost'),
     );
     return {
       blobs,

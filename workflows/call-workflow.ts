@@ -316,6 +316,8 @@ export async function callWorkflow(input: CallInput): Promise<CallSummary> {
         sttArm: settings.sttArm ?? settings.sttProvider,
         llmModels: Object.keys(ledger.llmByModel),
         escalations: escalations.length,
+        escalationReasons: escalations,
+        ...(route ? { scenario: route.scenario } : {}),
         turns: ledger.turns,
         endReason: hangup!.reason,
         costBreakdown,
