@@ -1,4 +1,4 @@
-import type { ShopData } from '../domain/shop.js';
+import type { BookingData, ShopData } from '../domain/shop.js';
 import { AnthropicAgent, createAnthropicClient } from '../engines/llm/anthropic-agent.js';
 import { FallbackDialog } from '../engines/llm/fallback-dialog.js';
 import type { ReplyGenerator } from '../engines/types.js';
@@ -24,6 +24,7 @@ export function createReplyGenerator(
   config: Config,
   shop: ShopData,
   logger: Logger,
+  booking?: BookingData,
 ): ReplyGenerator {
   checkLlmConfig(config);
   const { apiKey, baseUrl } = config.anthropic;
@@ -31,6 +32,7 @@ export function createReplyGenerator(
     return new AnthropicAgent({
       client: createAnthropicClient({ apiKey, baseUrl }),
       shop,
+      booking,
       logger: logger.child({ component: 'anthropic-agent' }),
     });
   }

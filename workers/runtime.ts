@@ -16,6 +16,7 @@ import { upsertCall } from '../db/calls-repository.js';
 import { openDatabase, redactUrl } from '../db/connect.js';
 import { aggregateDay } from '../db/daily-stats-repository.js';
 import type { OpenedDatabase } from '../db/connect.js';
+import { DatabaseBookingData } from '../db/booking-repository.js';
 import { readFlags } from '../db/flags-repository.js';
 import { DatabaseShopData } from '../db/shop-repository.js';
 import type { PricingSnapshot } from '../domain/pricing.js';
@@ -124,7 +125,13 @@ export async function createRuntime(
     }
 
     const llm =
-      overrides.llm ?? createReplyGenerator(config, new DatabaseShopData(database.db), logger);
+      overrides.llm ??
+      createReplyGenerator(
+        config,
+        new DatabaseShopData(database.db),
+        logger,
+        new DatabaseBookingData(database.db),
+      );
 
     let tts = overrides.tts;
     if (!tts && google && config.providers.tts === 'google') {

@@ -7,7 +7,7 @@ import Anthropic from '@anthropic-ai/sdk';
 
 import type { Language } from '../../domain/language.js';
 import { detectLanguage } from '../../domain/language.js';
-import type { ShopData } from '../../domain/shop.js';
+import type { BookingData, ShopData } from '../../domain/shop.js';
 import type { LlmUsage } from '../../domain/usage.js';
 import type { Logger } from '../../infra/logger.js';
 import type { AgentReply, DialogMessage, EscalationReason, ReplyGenerator } from '../types.js';
@@ -74,6 +74,8 @@ export interface AnthropicAgentOptions {
   /** A client made by `createAnthropicClient`, or one with SDK retries off likewise. */
   client: Anthropic;
   shop: ShopData;
+  /** Installation visits for the booking tools; without it they say booking is unavailable. */
+  booking?: BookingData;
   logger?: Logger;
   /** @default DEFAULT_REQUEST_TIMEOUT_MS */
   requestTimeoutMs?: number;
@@ -107,6 +109,7 @@ export class AnthropicAgent implements ReplyGenerator {
 
   readonly #client: Anthropic;
   readonly #shop: ShopData;
+  readonly #booking: BookingData | undefined;
   readonly #logger: Logger | undefined;
   readonly #requestTimeoutMs: number;
   readonly #replyBudgetMs: number;
@@ -115,6 +118,7 @@ export class AnthropicAgent implements ReplyGenerator {
   constructor(options: AnthropicAgentOptions) {
     this.#client = options.client;
     this.#shop = options.shop;
+    this.#booking = options.booking;
     this.#logger = options.logger;
     this.#requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.#replyBudgetMs = options.replyBudgetMs ?? DEFAULT_REPLY_BUDGET_MS;
@@ -137,6 +141,8 @@ export class AnthropicAgent implements ReplyGenerator {
     const deadlineMs = performance.now() + this.#replyBudgetMs;
     const context: ToolContext = {
       shop: this.#shop,
+      booking: this.#booking,
+      callId: input.callId,
       language: input.language,
       callerHash: input.callerHash,
     };

@@ -7,7 +7,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import { z } from 'zod';
 
 import type { Language } from '../../domain/language.js';
-import type { ShopData } from '../../domain/shop.js';
+import type { BookingData, ShopData } from '../../domain/shop.js';
 
 /** Products a search returns to the model; a reply names at most three of them anyway. */
 const MAX_PRODUCTS_RETURNED = 3;
@@ -34,6 +34,30 @@ const transferInput = z.strictObject({
 
 const endCallInput = z.strictObject({});
 
+const listSlotsInput = z.strictObject({
+  city: z
+    .string()
+    .trim()
+    .min(2)
+    .max(60)
+    .describe('The city in Ukrainian, as the shop names it, e.g. "Київ", "Львів", "Одеса".'),
+});
+
+const bookSlotInput = z.strictObject({
+  slot_id: z
+    .string()
+    .regex(/^[a-z0-9-]{3,60}$/)
+    .describe('A slot id from list_installation_slots.'),
+  order_number: z
+    .string()
+    .regex(/^[0-9 №#-]{1,20}$/)
+    .optional()
+    .describe('The order the installation is for, when the caller named one.'),
+});
+
+/** Free installation slots offered in one answer: a caller can weigh a few, not a calendar. */
+const MAX_SLOTS_RETURNED = 4;
+
 const escalateInput = z.strictObject({
   reason: z.string().max(200).optional().describe('What makes the request hard, in a few words.'),
 });
@@ -44,6 +68,10 @@ export interface ToolContext {
   language: Language;
   /** Hash of the calling number; absent for hidden numbers. */
   callerHash: string | undefined;
+  /** Installation visits; without it the booking tools answer that booking is unavailable. */
+  booking?: BookingData;
+  /** The call booking a slot; fixed by the call, never by the model. */
+  callId: string;
 }
 
 /** One tool's answer to the model, and what it asks the call to do after the reply. */
@@ -84,6 +112,21 @@ const TOOL_SPECS = {
       'state, total and expected delivery date, or found=false when no such order is tied to ' +
       'this number.',
     run: orderStatus,
+  }),
+  list_installation_slots: tool({
+    schema: listSlotsInput,
+    description:
+      'Lists the earliest free installation visits in a city, with their ids and start times ' +
+      '(ISO, Kyiv time zone). Offer one or two to the caller before booking.',
+    run: listSlots,
+  }),
+  book_installation: tool({
+    schema: bookSlotInput,
+    description:
+      'Books the installation visit the caller chose. Returns ok=true with the slot, or ' +
+      'ok=false with the reason (taken by another caller, unknown, or already past); then offer ' +
+      'another slot.',
+    run: bookInstallation,
   }),
   transfer_to_operator: tool({
     schema: transferInput,
@@ -155,8 +198,7 @@ export async function runShopTool(
   options: { canEscalate?: boolean } = {},
 ): Promise<ToolOutcome> {
   const spec: ToolSpec<z.ZodType> | undefined = isToolName(name)
-    ? // Each entry's run matches its own schema; the union of entries loses that link.
-      (TOOL_SPECS[name] as ToolSpec<z.ZodType>)
+    ? TOOL_SPECS[name]
     : name === ESCALATE_TOOL && options.canEscalate
       ? ESCALATE_SPEC
       : undefined;
@@ -215,6 +257,47 @@ async function orderStatus(
       total_uah: order.totalUah,
       expected_delivery: order.expectedDelivery ?? null,
     }),
+    isError: false,
+  };
+}
+
+async function listSlots(
+  input: z.infer<typeof listSlotsInput>,
+  context: ToolContext,
+): Promise<ToolOutcome> {
+  if (!context.booking) return failure('installation booking is not available here');
+  const slots = await context.booking.listFreeSlots({
+    city: input.city,
+    limit: MAX_SLOTS_RETURNED,
+  });
+  return {
+    content: json({
+      slots: slots.map((slot) => ({
+        slot_id: slot.slotId,
+        starts_at: slot.startsAt,
+        city: slot.city,
+      })),
+    }),
+    isError: false,
+  };
+}
+
+async function bookInstallation(
+  input: z.infer<typeof bookSlotInput>,
+  context: ToolContext,
+): Promise<ToolOutcome> {
+  if (!context.booking) return failure('installation booking is not available here');
+  const result = await context.booking.bookSlot({
+    slotId: input.slot_id,
+    callId: context.callId,
+    ...(input.order_number ? { orderNumber: input.order_number.replace(/\D/g, '') } : {}),
+  });
+  return {
+    content: json(
+      result.ok
+        ? { ok: true, slot_id: result.slot.slotId, starts_at: result.slot.startsAt }
+        : { ok: false, reason: result.reason },
+    ),
     isError: false,
   };
 }
