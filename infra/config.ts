@@ -18,82 +18,100 @@ const url = (protocols: string[], example: string) =>
     { message: `must be a URL like ${example}` },
   );
 
+/** `true`/`false` (or 1/0); unset stays undefined so a default can be chosen later. */
+const onOff = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((value) => value === 'true' || value === '1')
+  .optional();
+
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
-const environment = z.object({
-  TEMPORAL_ADDRESS: optionalText,
-  TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
-  TEMPORAL_UI_URL: url(['http', 'https'], 'http://localhost:8233'),
-  TEMPORAL_CLI_PATH: optionalText,
-  TEMPORAL_DEV_PORT: positiveInt(7233),
-  TEMPORAL_DEV_UI_PORT: positiveInt(8233),
-  DATABASE_URL: url(['postgres', 'postgresql'], 'postgres://user@127.0.0.1:5432/dzvin'),
-  REDIS_URL: url(['redis', 'rediss'], 'redis://127.0.0.1:6379'),
-  DZVIN_DATA_DIR: optionalText,
-  AUDIO_TTL_HOURS: positiveInt(24),
-  STT_PROVIDER: z.enum(['whisper', 'google']).default('whisper'),
-  LLM_PROVIDER: z.enum(['anthropic', 'fallback']).optional(),
-  TTS_PROVIDER: z.enum(['espeak', 'google']).default('espeak'),
-  ANTHROPIC_API_KEY: optionalText,
-  ANTHROPIC_BASE_URL: url(['http', 'https'], 'https://api.anthropic.com'),
-  LLM_MODEL_SIMPLE: z.string().trim().min(1).default('claude-haiku-4-5'),
-  LLM_MODEL_COMPLEX: z.string().trim().min(1).default('claude-sonnet-4-5'),
-  GOOGLE_APPLICATION_CREDENTIALS: optionalText,
-  GOOGLE_API_ENDPOINT: optionalText,
-  GOOGLE_STT_MODEL: optionalText,
-  GOOGLE_TTS_VOICE_UK: optionalText,
-  GOOGLE_TTS_VOICE_RU: optionalText,
-  GOOGLE_TTS_ENCODING: z.enum(['linear16', 'mulaw']).default('linear16'),
-  GOOGLE_TTS_SAMPLE_RATE_HZ: z.coerce.number().int().min(8000).max(48_000).optional(),
-  TTS_CACHE_TTL_HOURS: positiveInt(24),
-  TTS_CACHE_MAX_CHARS: positiveInt(100),
-  TTS_CACHE_REPEAT_THRESHOLD: positiveInt(3),
-  TTS_CACHE_LOOKUP_TIMEOUT_MS: positiveInt(50),
-  DZVIN_DEPLOYMENT: z
-    .string()
-    .trim()
-    .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lowercase letters, digits and dashes, like prod-kyiv')
-    .default('default'),
-  PROMPT_VERSION: z.string().trim().min(1).default('1'),
-  FF_STT_PROVIDER: z.enum(['whisper', 'google']).default('whisper'),
-  FF_WHISPER_ROLLOUT_PERCENT: z.coerce.number().int().min(0).max(100).default(100),
-  FF_LLM_ROUTING_ENABLED: z
-    .enum(['true', 'false', '1', '0'])
-    .default('true')
-    .transform((value) => value === 'true' || value === '1'),
-  WHISPER_MODEL_PATH: optionalText,
-  WHISPER_THREADS: positiveInt(2),
-  WHISPER_DEVICE: z.enum(['cpu', 'cuda']).default('cpu'),
-  WHISPER_MODEL_SIZE: z
-    .string()
-    .trim()
-    .regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be a ggml model size like large-v3, medium or base')
-    .default('large-v3'),
-  WHISPER_INSTANCES: positiveInt(1),
-  GPU_WORKER_PORT: z.coerce.number().int().min(0).max(65_535).default(9465),
-  BRIDGE_PORT: positiveInt(8080),
-  BRIDGE_HOST: z.string().trim().min(1).default('0.0.0.0'),
-  BRIDGE_VAD_MODE: z.coerce.number().int().min(0).max(3).default(2),
-  BRIDGE_END_OF_UTTERANCE_MS: z.coerce.number().int().min(200).max(5000).default(700),
-  BRIDGE_MIN_SPEECH_MS: z.coerce.number().int().min(20).max(300).default(160),
-  BRIDGE_MAX_UTTERANCE_MS: z.coerce.number().int().min(1000).max(60_000).default(20_000),
-  BRIDGE_SILENCE_TIMEOUT_MS: positiveInt(10_000),
-  BRIDGE_MAX_CALL_MS: positiveInt(1_800_000),
-  BRIDGE_RECONNECT_GRACE_MS: z.coerce.number().int().min(0).default(5000),
-  BRIDGE_LANGUAGE: z.enum(['uk', 'ru']).default('uk'),
-  CALLER_HASH_SECRET: z
-    .string()
-    .min(8, 'must be at least 8 characters')
-    .default('dzvin-dev-secret'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  // 9464 is the port Prometheus' registry of default ports gives OpenTelemetry's exporter; 0 picks
-  // a free one (tests).
-  METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
-  LOG_PII: z
-    .enum(['true', 'false', '1', '0'])
-    .default('false')
-    .transform((value) => value === 'true' || value === '1'),
-});
+const environment = z
+  .object({
+    TEMPORAL_ADDRESS: optionalText,
+    TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
+    TEMPORAL_UI_URL: url(['http', 'https'], 'http://localhost:8233'),
+    TEMPORAL_CLI_PATH: optionalText,
+    TEMPORAL_DEV_PORT: positiveInt(7233),
+    TEMPORAL_DEV_UI_PORT: positiveInt(8233),
+    DATABASE_URL: url(['postgres', 'postgresql'], 'postgres://user@127.0.0.1:5432/dzvin'),
+    REDIS_URL: url(['redis', 'rediss'], 'redis://127.0.0.1:6379'),
+    DZVIN_DATA_DIR: optionalText,
+    AUDIO_TTL_HOURS: positiveInt(24),
+    STT_PROVIDER: z.enum(['whisper', 'google']).default('whisper'),
+    LLM_PROVIDER: z.enum(['anthropic', 'fallback']).optional(),
+    TTS_PROVIDER: z.enum(['espeak', 'google']).default('espeak'),
+    ANTHROPIC_API_KEY: optionalText,
+    ANTHROPIC_BASE_URL: url(['http', 'https'], 'https://api.anthropic.com'),
+    LLM_MODEL_SIMPLE: z.string().trim().min(1).default('claude-haiku-4-5'),
+    LLM_MODEL_COMPLEX: z.string().trim().min(1).default('claude-sonnet-4-5'),
+    GOOGLE_APPLICATION_CREDENTIALS: optionalText,
+    GOOGLE_API_ENDPOINT: optionalText,
+    GOOGLE_STT_MODEL: optionalText,
+    GOOGLE_TTS_VOICE_UK: optionalText,
+    GOOGLE_TTS_VOICE_RU: optionalText,
+    GOOGLE_TTS_ENCODING: z.enum(['linear16', 'mulaw']).default('linear16'),
+    GOOGLE_TTS_SAMPLE_RATE_HZ: z.coerce.number().int().min(8000).max(48_000).optional(),
+    TTS_CACHE_TTL_HOURS: positiveInt(24),
+    TTS_CACHE_MAX_CHARS: positiveInt(100),
+    TTS_CACHE_REPEAT_THRESHOLD: positiveInt(3),
+    TTS_CACHE_LOOKUP_TIMEOUT_MS: positiveInt(50),
+    DZVIN_DEPLOYMENT: z
+      .string()
+      .trim()
+      .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lowercase letters, digits and dashes, like prod-kyiv')
+      .default('default'),
+    PROMPT_VERSION: z.string().trim().min(1).default('1'),
+    FF_STT_PROVIDER: z.enum(['whisper', 'google']).default('whisper'),
+    FF_WHISPER_ROLLOUT_PERCENT: z.coerce.number().int().min(0).max(100).default(100),
+    FF_LLM_ROUTING_ENABLED: onOff,
+    /** The same switch without the flag prefix; setting both to different values is an error. */
+    LLM_ROUTING_ENABLED: onOff,
+    WHISPER_MODEL_PATH: optionalText,
+    WHISPER_THREADS: positiveInt(2),
+    WHISPER_DEVICE: z.enum(['cpu', 'cuda']).default('cpu'),
+    WHISPER_MODEL_SIZE: z
+      .string()
+      .trim()
+      .regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be a ggml model size like large-v3, medium or base')
+      .default('large-v3'),
+    WHISPER_INSTANCES: positiveInt(1),
+    GPU_WORKER_PORT: z.coerce.number().int().min(0).max(65_535).default(9465),
+    BRIDGE_PORT: positiveInt(8080),
+    BRIDGE_HOST: z.string().trim().min(1).default('0.0.0.0'),
+    BRIDGE_VAD_MODE: z.coerce.number().int().min(0).max(3).default(2),
+    BRIDGE_END_OF_UTTERANCE_MS: z.coerce.number().int().min(200).max(5000).default(700),
+    BRIDGE_MIN_SPEECH_MS: z.coerce.number().int().min(20).max(300).default(160),
+    BRIDGE_MAX_UTTERANCE_MS: z.coerce.number().int().min(1000).max(60_000).default(20_000),
+    BRIDGE_SILENCE_TIMEOUT_MS: positiveInt(10_000),
+    BRIDGE_MAX_CALL_MS: positiveInt(1_800_000),
+    BRIDGE_RECONNECT_GRACE_MS: z.coerce.number().int().min(0).default(5000),
+    BRIDGE_LANGUAGE: z.enum(['uk', 'ru']).default('uk'),
+    CALLER_HASH_SECRET: z
+      .string()
+      .min(8, 'must be at least 8 characters')
+      .default('dzvin-dev-secret'),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
+    // 9464 is the port Prometheus' registry of default ports gives OpenTelemetry's exporter; 0 picks
+    // a free one (tests).
+    METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
+    LOG_PII: z
+      .enum(['true', 'false', '1', '0'])
+      .default('false')
+      .transform((value) => value === 'true' || value === '1'),
+  })
+  .superRefine((env, context) => {
+    const [flag, plain] = [env.FF_LLM_ROUTING_ENABLED, env.LLM_ROUTING_ENABLED];
+    if (flag !== undefined && plain !== undefined && flag !== plain) {
+      context.addIssue({
+        code: 'custom',
+        path: ['LLM_ROUTING_ENABLED'],
+        message: `contradicts FF_LLM_ROUTING_ENABLED; set one of the two`,
+      });
+    }
+  });
 
 export type Config = ReturnType<typeof toConfig>;
 
@@ -184,7 +202,7 @@ function toConfig(env: z.infer<typeof environment>) {
     flagDefaults: {
       sttProvider: env.FF_STT_PROVIDER,
       whisperRolloutPercent: env.FF_WHISPER_ROLLOUT_PERCENT,
-      llmRoutingEnabled: env.FF_LLM_ROUTING_ENABLED,
+      llmRoutingEnabled: env.FF_LLM_ROUTING_ENABLED ?? env.LLM_ROUTING_ENABLED ?? true,
     },
     /** Names this deployment in shared stores, e.g. Redis keys `dzvin:<deployment>:…`. */
     deployment: env.DZVIN_DEPLOYMENT,

@@ -28,6 +28,16 @@ describe('configuration', () => {
     expect(message).toMatch(/WHISPER_THREADS/);
   });
 
+  it('switches model routing off under either name, and refuses the two names disagreeing', () => {
+    expect(loadConfig({}).flagDefaults.llmRoutingEnabled).toBe(true);
+    expect(loadConfig({ LLM_ROUTING_ENABLED: 'false' }).flagDefaults.llmRoutingEnabled).toBe(false);
+    expect(loadConfig({ FF_LLM_ROUTING_ENABLED: '0' }).flagDefaults.llmRoutingEnabled).toBe(false);
+    expect(() =>
+      loadConfig({ LLM_ROUTING_ENABLED: 'false', FF_LLM_ROUTING_ENABLED: 'true' }),
+    ).toThrow(/LLM_ROUTING_ENABLED: contradicts FF_LLM_ROUTING_ENABLED/);
+    expect(() => loadConfig({ LLM_ROUTING_ENABLED: 'off' })).toThrow(ConfigError);
+  });
+
   it('uses Anthropic only when a key is given, unless told otherwise', () => {
     expect(loadConfig({ ANTHROPIC_API_KEY: 'sk-test' }).providers.llm).toBe('anthropic');
     expect(
