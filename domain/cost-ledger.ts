@@ -51,6 +51,11 @@ export interface CostLedger {
      * as if it had gone there.
      */
     sttAudioMsByRequest: number[];
+    /**
+     * Each turn's speech-to-text wall time as the call saw it (queueing and any fallback
+     * included), in turn order, for the STT A/B comparison. Absent from calls recorded before it.
+     */
+    sttLatencyMsByRequest?: number[];
   };
 }
 
@@ -71,6 +76,7 @@ export function emptyLedger(pricingVersion: string): CostLedger {
       ttsCachedCharacters: 0,
       sttRequests: 0,
       sttAudioMsByRequest: [],
+      sttLatencyMsByRequest: [],
     },
   };
 }
@@ -105,11 +111,15 @@ export function priceTts(usage: TtsUsage, pricing: PricingSnapshot): NanoUsd {
   return usage.characters * nanoUsdPerUnit(price.usdPerMChars, 1_000_000);
 }
 
-/** Prices one turn and returns the ledger with it added (the input ledger is not changed). */
+/**
+ * Prices one turn and returns the ledger with it added (the input ledger is not changed).
+ * `timing.sttMs` is the turn's speech-to-text wall time, kept beside its audio duration.
+ */
 export function addTurn(
   ledger: CostLedger,
   turn: TurnUsage,
   pricing: PricingSnapshot,
+  timing?: { sttMs: number },
 ): { ledger: CostLedger; cost: TurnCost } {
   const sttNano = priceStt(turn.stt, pricing);
   const llmCosts = turn.llm.map((usage) => ({
@@ -125,7 +135,7 @@ export function addTurn(
     sttByProvider: { ...ledger.sttByProvider },
     llmByModel: { ...ledger.llmByModel },
     ttsByProvider: { ...ledger.ttsByProvider },
-    usage: { ...ledger.usage, sttAudioMsByRequest: [...ledger.usage.sttAudioMsByRequest] },
+    usage: copyUsage(ledger.usage),
   };
   next.turns += 1;
   add(next.sttByProvider, turn.stt.provider, sttNano);
@@ -135,6 +145,7 @@ export function addTurn(
   next.usage.sttBilledAudioMs += turn.stt.billedAudioMs;
   next.usage.sttRequests += 1;
   next.usage.sttAudioMsByRequest.push(turn.stt.audioMs);
+  if (timing) next.usage.sttLatencyMsByRequest?.push(Math.round(timing.sttMs));
   for (const usage of turn.llm) {
     next.usage.llmInputTokens += usage.inputTokens;
     next.usage.llmOutputTokens += usage.outputTokens;
@@ -184,7 +195,16 @@ export function toCostBreakdown(ledger: CostLedger): CostBreakdown {
     sttByProvider: format(ledger.sttByProvider),
     llmByModel: format(ledger.llmByModel),
     ttsByProvider: format(ledger.ttsByProvider),
-    usage: { ...ledger.usage, sttAudioMsByRequest: [...ledger.usage.sttAudioMsByRequest] },
+    usage: copyUsage(ledger.usage),
+  };
+}
+
+function copyUsage(usage: CostLedger['usage']): CostLedger['usage'] {
+  const { sttAudioMsByRequest, sttLatencyMsByRequest } = usage;
+  return {
+    ...usage,
+    sttAudioMsByRequest: [...sttAudioMsByRequest],
+    ...(sttLatencyMsByRequest ? { sttLatencyMsByRequest: [...sttLatencyMsByRequest] } : {}),
   };
 }
 

@@ -60,6 +60,7 @@ describe('the cost ledger of a scripted call', () => {
       ttsCachedCharacters: 25,
       sttRequests: 3,
       sttAudioMsByRequest: [3200, 4100, 16_500],
+      sttLatencyMsByRequest: [],
     });
   });
 
@@ -112,6 +113,11 @@ describe('a scripted call through the workflow', () => {
     const row = await getCall(harness.runtime.database.db, callId);
     expect(row?.totalCostUsd).toBe(HAND_COMPUTED.totalUsd);
     expect(row?.costBreakdown).toMatchObject(HAND_COMPUTED);
+    // Each turn's STT wall time, for the A/B report: one figure per utterance, in turn order.
+    const latencies = (row?.costBreakdown as { usage: { sttLatencyMsByRequest: number[] } }).usage
+      .sttLatencyMsByRequest;
+    expect(latencies).toHaveLength(3);
+    for (const ms of latencies) expect(ms).toBeGreaterThanOrEqual(0);
 
     const cost = await harness.runtime.metrics.getSingleMetricAsString('dzvin_cost_usd_total');
     const counted = [...cost.matchAll(/^dzvin_cost_usd_total\{[^}]*\} (\S+)$/gm)]

@@ -189,12 +189,20 @@ describe('a call whose worker process is killed and restarted', () => {
     try {
       const { rows } = await client.query<{
         total_cost_usd: string;
-        cost_breakdown: { turns: number; usage: { sttAudioMsByRequest: number[] } };
+        cost_breakdown: {
+          turns: number;
+          usage: { sttAudioMsByRequest: number[]; sttLatencyMsByRequest: number[] };
+        };
       }>('select total_cost_usd, cost_breakdown from calls where id = $1', [callId]);
       expect(rows).toHaveLength(1);
       expect(rows[0]?.total_cost_usd).toBe(expectedUsd);
       expect(rows[0]?.cost_breakdown.turns).toBe(3);
       expect(rows[0]?.cost_breakdown.usage.sttAudioMsByRequest).toEqual(audioMs);
+      // The abandoned transcription shows in the STT latency the A/B report reads: the turn
+      // waited out the 12 s heartbeat timeout before the fallback ran.
+      const latencies = rows[0]?.cost_breakdown.usage.sttLatencyMsByRequest ?? [];
+      expect(latencies).toHaveLength(3);
+      expect(latencies[2]).toBeGreaterThanOrEqual(12_000);
     } finally {
       await client.end();
     }

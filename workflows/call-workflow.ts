@@ -195,9 +195,11 @@ export async function callWorkflow(input: CallInput): Promise<CallSummary> {
     const turnStartedMs = Date.now();
 
     const sttInput = { callId: input.callId, turn, audio: turnInput.audio, language };
+    const sttStartedMs = Date.now();
     const stt: SttOutcome = armsAndRouting
       ? await transcribeTurn(turn, sttInput, call)
       : { ...(await transcribeOnCallsQueue(turn, sttInput, call)), arm: 'google' };
+    const sttMs = Date.now() - sttStartedMs;
     if (stt.fallbackReason) {
       sttFallbacks += 1;
       log.warn('whisper turn fell back', { turn, reason: stt.fallbackReason });
@@ -246,7 +248,7 @@ export async function callWorkflow(input: CallInput): Promise<CallSummary> {
     );
 
     const usage = { stt: stt.usage, llm: llm.usage, tts: tts.usage };
-    const priced = addTurn(ledger!, usage, call.pricing);
+    const priced = addTurn(ledger!, usage, call.pricing, { sttMs });
     ledger = priced.ledger;
     transcript.push({
       turn,
