@@ -115,6 +115,9 @@ const environment = z
 
 export type Config = ReturnType<typeof toConfig>;
 
+/** Every environment variable dzvin reads. */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(environment.shape);
+
 /** Thrown at start-up when the environment holds a missing or bad value. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
