@@ -128,6 +128,8 @@ describe('a call answered by Claude', () => {
     expect(search.body.tools?.map((tool) => tool.name)).toEqual([
       'search_products',
       'order_status',
+      'list_installation_slots',
+      'book_installation',
       'transfer_to_operator',
       'end_call',
       // Offered because a price question routes the call to the cheap model.
