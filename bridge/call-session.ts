@@ -5,6 +5,7 @@ import type { WebSocket } from 'ws';
 
 import type { AudioRef } from '../domain/audio.js';
 import { hashCaller } from '../domain/caller.js';
+import { rootMessage } from '../domain/failure-chain.js';
 import type { Language } from '../domain/language.js';
 import type { BlobStore } from '../infra/blob-store.js';
 import { startCallWorkflow } from '../infra/calls-client.js';
@@ -456,14 +457,4 @@ export class CallSession {
     this.closed = true;
     this.socket.close(code);
   }
-}
-
-function rootMessage(error: unknown): string {
-  let current: unknown = error;
-  let message = String(error);
-  while (current instanceof Error) {
-    message = current.message;
-    current = current.cause;
-  }
-  return message;
 }

@@ -1,18 +1,14 @@
-import path from 'node:path';
-
-import { Redis } from 'ioredis';
-
 import { openGoogleConnection } from '../engines/google/google-connection.js';
 import { EspeakTts } from '../engines/tts/espeak.js';
 import { GoogleTts } from '../engines/tts/google-tts.js';
 import type { TextToSpeech } from '../engines/types.js';
-import { FileBlobStore, RedisBlobStore } from '../infra/blob-store.js';
-import type { BlobStore } from '../infra/blob-store.js';
 import { loadConfig } from '../infra/config.js';
 import type { Config } from '../infra/config.js';
 import { createLogger } from '../infra/logger.js';
 import type { Logger } from '../infra/logger.js';
 import { createMetricsRegistry } from '../infra/metrics.js';
+import { closeAll, openBlobStore } from '../infra/open-blob-store.js';
+import type { Closers } from '../infra/open-blob-store.js';
 import { connectTemporal } from '../infra/temporal.js';
 import { startBridge } from './bridge-server.js';
 import { synthesizePrompts } from './prompts.js';
@@ -21,11 +17,11 @@ import { synthesizePrompts } from './prompts.js';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ ...config.log, component: 'bridge' });
-  const closers: (() => Promise<unknown>)[] = [];
+  const closers: Closers = [];
   const temporal = await connectTemporal(config, logger);
   closers.push(() => temporal.close());
 
-  const blobs = openBlobStore(config, logger, closers);
+  const blobs = await openBlobStore(config, logger, closers);
   const tts = await openPromptTts(config, logger, closers);
   const prompts = await synthesizePrompts(tts);
 
@@ -51,34 +47,18 @@ async function main(): Promise<void> {
 
   const stop = async () => {
     await bridge.close();
-    for (const close of closers.reverse()) await close().catch(() => undefined);
+    await closeAll(closers);
     process.exit(0);
   };
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());
 }
 
-/** The same store the `calls` workers use: Redis when configured, else the embedded files. */
-function openBlobStore(
-  config: Config,
-  logger: Logger,
-  closers: (() => Promise<unknown>)[],
-): BlobStore {
-  if (config.redisUrl) {
-    const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
-    closers.push(() => redis.quit());
-    return new RedisBlobStore(redis, config.audioTtlMs);
-  }
-  const root = path.join(config.dataDir, 'blobs');
-  logger.info({ root }, 'REDIS_URL is unset: audio is exchanged through files (embedded mode)');
-  return new FileBlobStore(root, config.audioTtlMs);
-}
-
 /** The configured TTS engine, used once at start to speak the bridge's own prompts. */
 async function openPromptTts(
   config: Config,
   logger: Logger,
-  closers: (() => Promise<unknown>)[],
+  closers: Closers,
 ): Promise<TextToSpeech> {
   if (config.providers.tts === 'google') {
     const connection = await openGoogleConnection(config.google);

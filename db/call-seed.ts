@@ -5,6 +5,7 @@ import { addTurn, emptyLedger, toCostBreakdown } from '../domain/cost-ledger.js'
 import type { TurnUsage } from '../domain/cost-ledger.js';
 import { daysBetween } from '../domain/kyiv-day.js';
 import type { PricingSnapshot } from '../domain/pricing.js';
+import { mulberry32 } from '../domain/seeded-random.js';
 
 export interface SeedOptions {
   from: string;
@@ -35,24 +36,12 @@ const SHARES = {
 };
 const SYSTEM_PROMPT_TOKENS = 1800;
 
-/** mulberry32: small, fast and good enough to make a month of calls look varied. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /**
  * Generates the calls of the days from `from` to `to`, priced by the same ledger the workflow
  * uses, as `calls` rows. Calls start during shop hours (09:00–21:00 Kyiv in winter time).
  */
 export function generateCalls(options: SeedOptions): NewCall[] {
-  const random = prng(options.seed);
+  const random = mulberry32(options.seed);
   const between = (low: number, high: number) => low + (high - low) * random();
   const whole = (low: number, high: number) => Math.floor(between(low, high + 1));
   const rows: NewCall[] = [];

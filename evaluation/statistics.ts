@@ -1,3 +1,5 @@
+import { mulberry32 } from '../domain/seeded-random.js';
+
 /** Small statistics for reports: percentiles, a seeded bootstrap and the Wilson interval. */
 
 /** A value with its 95 % confidence interval. */
@@ -68,16 +70,4 @@ export function wilson(successes: number, n: number): Estimate {
   const centre = (p + (z * z) / (2 * n)) / denominator;
   const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / denominator;
   return { value: p, low: Math.max(0, centre - half), high: Math.min(1, centre + half), n };
-}
-
-/** A small, fast, seedable generator (mulberry32); statistical quality is ample for resampling. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }

@@ -2,16 +2,15 @@ import path from 'node:path';
 
 import type { Worker } from '@temporalio/worker';
 import { Gauge } from 'prom-client';
-import { Redis } from 'ioredis';
 
 import { ensureWhisperServer } from '../engines/stt/whisper-build.js';
 import { WhisperBuildError, WhisperServerError } from '../engines/stt/whisper-errors.js';
 import { WhisperPool } from '../engines/stt/whisper-pool.js';
-import { FileBlobStore, RedisBlobStore } from '../infra/blob-store.js';
-import type { BlobStore } from '../infra/blob-store.js';
 import type { Config } from '../infra/config.js';
 import type { Logger } from '../infra/logger.js';
 import { createMetricsRegistry, serveMetrics } from '../infra/metrics.js';
+import { closeAll, openBlobStore } from '../infra/open-blob-store.js';
+import type { Closers } from '../infra/open-blob-store.js';
 import { connectTemporal } from '../infra/temporal.js';
 import { createWhisperQueueWorker } from '../workers/whisper-worker.js';
 import { preflight, resolveGpuWorkerModel, StartupError } from './preflight.js';
@@ -65,7 +64,7 @@ export async function startGpuWorker(config: Config, logger: Logger): Promise<Gp
       }),
     },
   });
-  const closers: (() => Promise<unknown>)[] = [() => http.close()];
+  const closers: Closers = [() => http.close()];
   try {
     const binaryPath = await buildFor(device, logger);
     const pool = new WhisperPool({
@@ -92,11 +91,15 @@ export async function startGpuWorker(config: Config, logger: Logger): Promise<Gp
 
     const temporal = await connectTemporal(config, logger);
     closers.push(() => temporal.close());
+    if (!config.redisUrl) {
+      logger.warn({}, 'REDIS_URL is unset: only utterances stored on this machine can be read');
+    }
+    const blobs = await openBlobStore(config, logger, closers);
     const worker = await createWhisperQueueWorker({
       address: temporal.connection.options.address,
       namespace: temporal.namespace,
       stt: pool,
-      blobs: openBlobStore(config, logger, closers),
+      blobs,
       instances,
       metrics,
     });
@@ -141,31 +144,5 @@ async function buildFor(device: Config['whisper']['device'], logger: Logger): Pr
       throw new StartupError(error.message, { cause: error });
     }
     throw error;
-  }
-}
-
-function openBlobStore(
-  config: Config,
-  logger: Logger,
-  closers: (() => Promise<unknown>)[],
-): BlobStore {
-  if (config.redisUrl) {
-    const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
-    closers.push(() => redis.quit());
-    return new RedisBlobStore(redis, config.audioTtlMs);
-  }
-  // Without Redis only a worker on the same machine as the calls worker can read the audio.
-  const root = path.join(config.dataDir, 'blobs');
-  logger.warn({ root }, 'REDIS_URL is unset: reading utterances from local files');
-  return new FileBlobStore(root, config.audioTtlMs);
-}
-
-async function closeAll(closers: (() => Promise<unknown>)[]): Promise<void> {
-  for (const close of closers.reverse()) {
-    try {
-      await close();
-    } catch {
-      // Best effort: one failing resource must not keep the others open.
-    }
   }
 }

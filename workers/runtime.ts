@@ -1,6 +1,3 @@
-import path from 'node:path';
-
-import { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 
 import { createCallRecordActivities } from '../activities/call-records.js';
@@ -13,7 +10,7 @@ import { createLlmActivities } from '../activities/llm.js';
 import { createSttActivities } from '../activities/stt.js';
 import { createTtsActivities } from '../activities/tts.js';
 import { upsertCall } from '../db/calls-repository.js';
-import { openDatabase, redactUrl } from '../db/connect.js';
+import { openDatabase } from '../db/connect.js';
 import { aggregateDay } from '../db/daily-stats-repository.js';
 import type { OpenedDatabase } from '../db/connect.js';
 import { DatabaseBookingData } from '../db/booking-repository.js';
@@ -28,13 +25,14 @@ import { WhisperServerStt } from '../engines/stt/whisper-server.js';
 import { EspeakTts } from '../engines/tts/espeak.js';
 import { GoogleTts } from '../engines/tts/google-tts.js';
 import type { ReplyGenerator, SpeechToText, TextToSpeech } from '../engines/types.js';
-import { FileBlobStore, RedisBlobStore } from '../infra/blob-store.js';
 import type { BlobStore } from '../infra/blob-store.js';
 import type { Config } from '../infra/config.js';
 import { createCostMetrics } from '../infra/cost-metrics.js';
 import type { CostMetrics } from '../infra/cost-metrics.js';
 import type { Logger } from '../infra/logger.js';
 import { createMetricsRegistry } from '../infra/metrics.js';
+import { closeAll, openBlobStore } from '../infra/open-blob-store.js';
+import type { Closers } from '../infra/open-blob-store.js';
 import { loadPricing } from '../infra/pricing.js';
 import { withCostMetrics, withLlmMetrics } from './activity-metrics.js';
 import { createLlmMetrics } from '../infra/llm-metrics.js';
@@ -76,7 +74,7 @@ export async function createRuntime(
   overrides: RuntimeOverrides = {},
 ): Promise<Runtime> {
   if (!overrides.llm) checkLlmConfig(config);
-  const closers: (() => Promise<unknown>)[] = [];
+  const closers: Closers = [];
   try {
     // First, so that missing Google credentials stop start-up before anything is opened.
     const wantsGoogle =
@@ -259,55 +257,4 @@ function toCallRow(record: CallRecord) {
     endedAt: new Date(record.endedAt),
     costBreakdown: { ...record.costBreakdown },
   };
-}
-
-async function openBlobStore(
-  config: Config,
-  logger: Logger,
-  closers: (() => Promise<unknown>)[],
-): Promise<BlobStore> {
-  if (config.redisUrl) {
-    const target = redactUrl(config.redisUrl);
-    const redis = new Redis(config.redisUrl, {
-      maxRetriesPerRequest: 2,
-      lazyConnect: true,
-      connectTimeout: 5_000,
-    });
-    // ioredis reports every failed reconnect as an 'error' event; one line per outage is enough.
-    let reported = false;
-    redis.on('error', (error: Error) => {
-      if (reported) return;
-      reported = true;
-      logger.warn({ redis: target, error: error.message }, 'Redis for audio blobs is unreachable');
-    });
-    redis.on('ready', () => {
-      reported = false;
-    });
-    try {
-      await redis.connect();
-      await redis.ping();
-    } catch (error) {
-      redis.disconnect();
-      throw new Error(
-        `cannot reach Redis at REDIS_URL=${target}: ${(error as Error).message}. ` +
-          'Start Redis, fix REDIS_URL, or unset it to keep audio in files.',
-        { cause: error },
-      );
-    }
-    closers.push(() => redis.quit());
-    return new RedisBlobStore(redis, config.audioTtlMs);
-  }
-  const root = path.join(config.dataDir, 'blobs');
-  logger.info({ root }, 'REDIS_URL is unset: audio is kept in files (embedded mode)');
-  return new FileBlobStore(root, config.audioTtlMs);
-}
-
-async function closeAll(closers: (() => Promise<unknown>)[]): Promise<void> {
-  for (const close of closers.reverse()) {
-    try {
-      await close();
-    } catch {
-      // Closing is best effort: one failing resource must not keep the others open.
-    }
-  }
 }
