@@ -1,55 +1,15 @@
-import type { WorkflowHandle } from '@temporalio/client';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import { SPEECH_FORMAT } from '../domain/audio.js';
 import { DEV_CALLER_HASH_SECRET, hashCaller } from '../domain/caller.js';
-import { hangupSignal, turnUpdate } from '../workflows/call-messages.js';
-import type { TurnResult } from '../workflows/call-messages.js';
-import type { callWorkflow } from '../workflows/call-workflow.js';
-import { AnthropicFake, fakeReply } from './fakes/anthropic-fake.js';
+import { hangupSignal } from '../workflows/call-messages.js';
+import { fakeReply } from './fakes/anthropic-fake.js';
 import type { FakeResponse, ReceivedRequest } from './fakes/anthropic-fake.js';
-import { startCallHarness } from './support/call-harness.js';
-import type { CallHarness } from './support/call-harness.js';
-import { ScriptedStt } from './support/scripted-stt.js';
+import { useClaudeCalls } from './support/claude-calls.js';
 
 const ANNA = hashCaller('+380501234567', DEV_CALLER_HASH_SECRET);
 const BOOKING_PHRASE = 'Хочу записатися на монтаж кондиціонера в Києві';
 
-let fake: AnthropicFake;
-let harness: CallHarness;
-const stt = new ScriptedStt();
-let utterances = 0;
-
-beforeAll(async () => {
-  fake = await AnthropicFake.start();
-  harness = await startCallHarness({
-    overrides: { stt },
-    env: {
-      LLM_PROVIDER: 'anthropic',
-      ANTHROPIC_API_KEY: 'sk-ant-test-key',
-      ANTHROPIC_BASE_URL: fake.url,
-    },
-  });
-});
-
-afterAll(async () => {
-  await harness?.close();
-  await fake?.close();
-});
-
-beforeEach(() => {
-  fake.reset();
-});
-
-async function say(handle: WorkflowHandle<typeof callWorkflow>, line: string): Promise<TurnResult> {
-  stt.say(line);
-  const callId = handle.workflowId.replace(/^call-/, '');
-  const pcm = Buffer.alloc(32_000);
-  const key = `call/${callId}/utt-${++utterances}.pcm`;
-  await harness.runtime.blobs.put(key, pcm);
-  const audio = { key, format: SPEECH_FORMAT, bytes: pcm.length, durationMs: 1000 };
-  return handle.executeUpdate(turnUpdate, { args: [{ audio }] });
-}
+const claude = useClaudeCalls();
 
 /** The JSON the agent sent back for the model's last tool call. */
 function lastToolResult(request: ReceivedRequest): Record<string, unknown> {
@@ -84,18 +44,21 @@ function bookingModel(): (request: ReceivedRequest) => FakeResponse {
 
 describe('installation booking through the agent', () => {
   it('gives a slot to exactly one of two calls that race for it', async () => {
-    fake.whenIdle(bookingModel());
-    const first = await harness.startCall({ callerHash: ANNA });
-    const second = await harness.startCall({ callerHash: ANNA });
+    claude.fake.whenIdle(bookingModel());
+    const first = await claude.harness.startCall({ callerHash: ANNA });
+    const second = await claude.harness.startCall({ callerHash: ANNA });
 
-    const turns = await Promise.all([say(first, BOOKING_PHRASE), say(second, BOOKING_PHRASE)]);
+    const turns = await Promise.all([
+      claude.say(first, BOOKING_PHRASE),
+      claude.say(second, BOOKING_PHRASE),
+    ]);
 
     const booked = turns.filter((turn) => turn.reply.text.startsWith('Записала вас'));
     const refused = turns.filter((turn) => turn.reply.text.includes('уже зайнятий (taken)'));
     expect(booked).toHaveLength(1);
     expect(refused).toHaveLength(1);
     // The model never names the call: the booking tool takes it from the call itself.
-    const bookings = fake.requests.filter((request) =>
+    const bookings = claude.fake.requests.filter((request) =>
       JSON.stringify(request.body.messages).includes('"book_installation"'),
     );
     expect(JSON.stringify(bookings)).not.toContain('callId');
