@@ -97,12 +97,9 @@ export class CallSession {
     } catch (error) {
       if (error instanceof ProtocolError) {
         this.deps.metrics.protocolErrors.inc({ reason: error.reason });
-        this.log.warn(
-          { callId: this.call?.id, reason: error.reason, err: error.message },
-          'message refused',
-        );
+        this.log.warn({ reason: error.reason, err: error.message }, 'message refused');
       } else {
-        this.log.error({ callId: this.call?.id, err: String(error) }, 'message handling failed');
+        this.log.error({ err: String(error) }, 'message handling failed');
       }
     }
   }
@@ -128,7 +125,7 @@ export class CallSession {
   private onStart(event: StartEvent): void {
     if (this.call) {
       this.deps.metrics.protocolErrors.inc({ reason: 'duplicate-start' });
-      this.log.warn({ callId: this.call.id }, 'second start event ignored');
+      this.log.warn({}, 'second start event ignored');
       return;
     }
     const language = event.parameters.language;
@@ -178,7 +175,7 @@ export class CallSession {
     if (verdict !== 'ok') {
       this.deps.metrics.framesDropped.inc({ reason: 'flood' });
       if (verdict === 'abusive') {
-        this.log.warn({ callId: this.call?.id }, 'media flood far past real time; closing stream');
+        this.log.warn({}, 'media flood far past real time; closing stream');
         this.end({ reason: 'error' }, 'media flood');
       }
       return;

@@ -16,7 +16,7 @@ import { synthesizePrompts } from './prompts.js';
 /** Runs the telephony bridge until SIGINT or SIGTERM. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger({ ...config.log, component: 'bridge' });
+  const logger = createLogger({ ...config.log, process: 'bridge' });
   const closers: Closers = [];
   const temporal = await connectTemporal(config, logger);
   closers.push(() => temporal.close());

@@ -60,7 +60,7 @@ async function main(): Promise<number> {
   if (!utterances) return 2;
 
   const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
-  const logger = createLogger({ ...config.log, component: 'demo' });
+  const logger = createLogger({ ...config.log, process: 'demo' });
   installTemporalLogging(logger);
   const callerHash = hashCaller(values.caller, config.callerHashSecret);
   await runSetup(config, (line) => console.log(`setup: ${line}`));

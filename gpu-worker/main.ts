@@ -11,7 +11,7 @@ import { StartupError } from './preflight.js';
  */
 async function main(): Promise<number> {
   const config = loadConfig();
-  const logger = createLogger({ ...config.log, component: 'gpu-worker' });
+  const logger = createLogger({ ...config.log, process: 'gpu-worker' });
   installTemporalLogging(logger);
   const gpuWorker = await startGpuWorker(config, logger);
   await gpuWorker.run();

@@ -332,7 +332,7 @@ describe('Anthropic errors during a call', () => {
 describe('start-up with Anthropic chosen', () => {
   it('refuses to start without an API key and says how to fix it', async () => {
     const config = loadConfig({ LLM_PROVIDER: 'anthropic' });
-    const logger = createLogger({ level: 'silent', pii: false, component: 'test' });
+    const logger = createLogger({ level: 'silent', pii: false, process: 'test' });
 
     await expect(createRuntime(config, logger)).rejects.toThrow(
       /LLM_PROVIDER=anthropic needs ANTHROPIC_API_KEY/,

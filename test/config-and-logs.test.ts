@@ -55,7 +55,7 @@ describe('logs', () => {
         done();
       },
     });
-    const logger = createLogger({ level: 'info', pii, component: 'test', destination });
+    const logger = createLogger({ level: 'info', pii, process: 'test', destination });
     return { logger, lines };
   }
 

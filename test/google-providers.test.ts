@@ -258,7 +258,7 @@ describe('start-up with Google selected', () => {
   it('refuses to start without credentials and says how to fix it', async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'dzvin-google-'));
     try {
-      const logger = createLogger({ level: 'silent', pii: false, component: 'test' });
+      const logger = createLogger({ level: 'silent', pii: false, process: 'test' });
       const start = (env: Record<string, string>) =>
         createRuntime(loadConfig({ DZVIN_DATA_DIR: dataDir, ...env }), logger);
 
@@ -280,7 +280,7 @@ describe('start-up with Google selected', () => {
 
   it('builds both engines on the configured endpoint', async () => {
     const database = await createTestDatabase();
-    const logger = createLogger({ level: 'silent', pii: false, component: 'test' });
+    const logger = createLogger({ level: 'silent', pii: false, process: 'test' });
     const config = loadConfig({
       DATABASE_URL: database.url,
       STT_PROVIDER: 'google',

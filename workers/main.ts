@@ -10,7 +10,7 @@ import { createRuntime } from './runtime.js';
 /** Runs the `calls` worker (and `stt-whisper` when embedded) until SIGINT or SIGTERM. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger({ ...config.log, component: 'calls-worker' });
+  const logger = createLogger({ ...config.log, process: 'calls-worker' });
   installTemporalLogging(logger);
   const temporal = await connectTemporal(config, logger);
   const runtime = await createRuntime(config, logger);

@@ -225,7 +225,7 @@ export class CachedTextToSpeech implements TextToSpeech {
       } catch (error) {
         summary.failed += 1;
         this.logger.warn(
-          { component: 'tts-cache', language: phrase.language, err: String(error) },
+          { language: phrase.language, err: String(error) },
           'a fixed phrase could not be synthesized at warm-up',
         );
         continue;
@@ -301,7 +301,7 @@ export class CachedTextToSpeech implements TextToSpeech {
   private served(value: Buffer, keys: TtsCacheKeys) {
     const speech = decodeEntry(value);
     if (!speech) {
-      this.logger.warn({ component: 'tts-cache', key: keys.audio }, 'damaged cache entry replaced');
+      this.logger.warn({ key: keys.audio }, 'damaged cache entry replaced');
       return undefined;
     }
     this.metrics.hits.inc({ provider: this.provider });
@@ -438,7 +438,7 @@ export class CachedTextToSpeech implements TextToSpeech {
     const policy = setting('maxmemory-policy');
     if (maxMemory === 0 || policy === 'noeviction') {
       this.logger.warn(
-        { component: 'tts-cache', maxMemory, policy },
+        { maxMemory, policy },
         'Redis memory is unbounded or never evicts: set maxmemory and maxmemory-policy ' +
           'allkeys-lru (or volatile-lru) so that the TTS cache cannot fill it',
       );

@@ -134,7 +134,6 @@ export class EspeakTts implements TextToSpeech {
     if (speech.truncated) {
       this.logger.warn(
         {
-          component: 'tts-espeak',
           originalCharacters: speech.originalCharacters,
           limit: this.maxCharacters,
         },
@@ -179,7 +178,7 @@ export class EspeakTts implements TextToSpeech {
     const answer = new Promise<Buffer>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.logger.error(
-          { component: 'tts-espeak', timeoutMs: this.timeoutMs, pid: this.runner?.pid },
+          { timeoutMs: this.timeoutMs, pid: this.runner?.pid },
           'eSpeak NG runner did not answer in time, restarting it',
         );
         this.failAll(new EspeakError('timeout', `eSpeak NG gave no audio in ${this.timeoutMs} ms`));
@@ -239,7 +238,6 @@ export class EspeakTts implements TextToSpeech {
         if (message.type === 'ready') {
           this.logger.info(
             {
-              component: 'tts-espeak',
               pid: runner.pid,
               startupMs: Math.round(performance.now() - forkedAt),
               importAndCompileMs: message.startupMs,
@@ -252,10 +250,7 @@ export class EspeakTts implements TextToSpeech {
           this.unavailable = new EspeakError('not-installed', ESPEAK_NOT_INSTALLED_MESSAGE, {
             cause: new Error(message.message),
           });
-          this.logger.error(
-            { component: 'tts-espeak', reason: message.message },
-            ESPEAK_NOT_INSTALLED_MESSAGE,
-          );
+          this.logger.error({ reason: message.message }, ESPEAK_NOT_INSTALLED_MESSAGE);
           reject(this.unavailable);
         } else {
           this.settle(message);
@@ -277,7 +272,7 @@ export class EspeakTts implements TextToSpeech {
         );
         if (this.pending.size > 0) {
           this.logger.error(
-            { component: 'tts-espeak', exitCode, signal, stderr: stderrTail.join('').slice(-2000) },
+            { exitCode, signal, stderr: stderrTail.join('').slice(-2000) },
             'eSpeak NG runner exited with requests pending',
           );
         }

@@ -60,7 +60,6 @@ export class RedisIncidents {
     this.openedAt = Date.now();
     this.logger.warn(
       {
-        component: 'tts-cache',
         reason,
         err: error instanceof Error ? error.message : String(error),
         retryAfterMs: this.retryAfterMs,
@@ -83,7 +82,6 @@ export class RedisIncidents {
     if (this.openedAt === undefined) return;
     this.logger.info(
       {
-        component: 'tts-cache',
         incidentMs: Date.now() - this.openedAt,
         bypassedRequests: bypassed,
       },

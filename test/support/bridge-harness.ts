@@ -56,7 +56,7 @@ export async function startBridgeHarness(
       const bridge = await startBridge({
         client: calls.temporal.client,
         blobs: calls.runtime.blobs,
-        logger: logger ?? createLogger({ level: 'warn', pii: false, component: 'bridge' }),
+        logger: logger ?? createLogger({ level: 'warn', pii: false, process: 'bridge' }),
         prompts,
         settings: { ...TEST_BRIDGE_SETTINGS, ...settings },
         callerHashSecret: 'dzvin-dev-secret',

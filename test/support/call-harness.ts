@@ -59,7 +59,7 @@ export async function startCallHarness(
     LOG_LEVEL: 'warn',
     ...options.env,
   });
-  const logger = createLogger({ ...config.log, component: 'test' });
+  const logger = createLogger({ ...config.log, process: 'test' });
   quietTemporalLogs(logger);
   const runtime = await createRuntime(config, logger, options.overrides);
   const workers = await createWorkerSet({
