@@ -10,7 +10,10 @@ export interface TranscribeInput {
   callId: string;
   turn: number;
   audio: AudioRef;
+  /** The call's language now. */
   language: Language;
+  /** Set until the caller has been heard: the engine detects the language if it can. */
+  detectLanguage?: boolean;
 }
 
 export interface TranscribeResult {
@@ -47,6 +50,7 @@ function createTranscriber(deps: { blobs: BlobStore; stt: SpeechToText }) {
 
       const { transcript, usage } = await deps.stt.transcribe(audio, input.audio.format, {
         language: input.language,
+        detect: input.detectLanguage === true,
       });
       return { transcript, usage, elapsedMs: Math.round(performance.now() - startedAt) };
     } catch (error) {

@@ -17,7 +17,13 @@ const DEFAULT_SET = fileURLToPath(
 );
 
 const path = process.argv[2] ?? DEFAULT_SET;
-const evaluation = evaluateRouting(parseLabelledPhrases(await readFile(path, 'utf8')));
+let evaluation: ReturnType<typeof evaluateRouting>;
+try {
+  evaluation = evaluateRouting(parseLabelledPhrases(await readFile(path, 'utf8')));
+} catch (error) {
+  console.error(`routing:eval: ${path}: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(2);
+}
 console.log(formatEvaluation(evaluation));
 
 const precision = evaluation.byTier.simple.precision;

@@ -2,13 +2,23 @@ import type { AudioFormat } from '../domain/audio.js';
 import type { Language } from '../domain/language.js';
 import type { LlmUsage, SttUsage, Transcript, TtsUsage } from '../domain/usage.js';
 
+/**
+ * What the call knows of the caller's language: the one it speaks in now, and whether the
+ * caller has been heard yet. Until then an engine that must be told a language (Whisper)
+ * detects it instead of assuming the call's default.
+ */
+export interface LanguageHint {
+  language: Language;
+  detect?: boolean;
+}
+
 /** Recognizes one utterance. Engines take 16 kHz mono PCM unless they say otherwise. */
 export interface SpeechToText {
   readonly provider: string;
   transcribe(
     audio: Buffer,
     format: AudioFormat,
-    hint: { language: Language },
+    hint: LanguageHint,
   ): Promise<{ transcript: Transcript; usage: SttUsage }>;
 }
 

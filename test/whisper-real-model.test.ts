@@ -8,6 +8,7 @@ import { resolveWhisperModel } from '../engines/stt/whisper-model.js';
 import { WhisperServerStt } from '../engines/stt/whisper-server.js';
 import { characterErrors, errorRate } from '../evaluation/error-rates.js';
 import { decodeAudioFile } from '../infra/audio-file.js';
+import { REPO_ROOT } from '../infra/config.js';
 import { SHARED_DIR } from './support/call-harness.js';
 
 /**
@@ -63,6 +64,42 @@ describe('the installed Whisper model', () => {
     expect(errorRate(characterErrors(reference, transcript.text))).toBeLessThanOrEqual(
       sample.maxCer,
     );
+  });
+
+  it.each(['ru/ast_ru_transfer.wav', 'ru/ast_ru_vm-reachoper.wav'])(
+    'hears a Russian caller in %s on a call that assumed Ukrainian, when asked to detect',
+    async (file) => {
+      const audio = await decodeAudioFile(
+        await readFile(path.join(SHARED_DIR, 'audio', file)),
+        file,
+      );
+      const hint = { language: 'uk' as const };
+
+      const assumed = await stt.transcribe(audio.pcm, audio.format, hint);
+      const detected = await stt.transcribe(audio.pcm, audio.format, { ...hint, detect: true });
+
+      const reference = references.get(file)!;
+      expect(detected.transcript.language).toBe('ru');
+      const cer = (text: string) => errorRate(characterErrors(reference, text));
+      expect(cer(detected.transcript.text)).toBeLessThanOrEqual(0.15);
+      // Decoded as Ukrainian the same audio comes out as Ukrainian-spelled nonsense.
+      expect(cer(detected.transcript.text)).toBeLessThan(cer(assumed.transcript.text));
+    },
+  );
+
+  it('decodes in the hinted language when Whisper detects one the agent does not speak', async () => {
+    // Synthesized Ukrainian that the base model, left to itself, takes for Hungarian.
+    const file = path.join(REPO_ROOT, 'samples', 'synthesized', 'synth-uk-fridge-price.wav');
+    const audio = await decodeAudioFile(await readFile(file), path.basename(file));
+
+    const { transcript } = await stt.transcribe(audio.pcm, audio.format, {
+      language: 'uk',
+      detect: true,
+    });
+
+    expect(transcript.language).toBe('uk');
+    expect(transcript.text).toMatch(/\p{Script=Cyrillic}/u);
+    expect(transcript.text).not.toMatch(/\p{Script=Latin}/u);
   });
 
   it('returns no words for two seconds of white noise', async () => {

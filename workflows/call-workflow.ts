@@ -56,6 +56,12 @@ const ARMS_AND_ROUTING = 'stt-arms-and-llm-routing';
 
 /** Calls from this marker on take the bridge's barge-in and keypad signals into their dialog. */
 const BRIDGE_SIGNALS = 'bridge-signals';
+
+/**
+ * Calls from this marker on ask speech-to-text to detect the language until the caller has been
+ * heard, and then speak the language it reported; earlier ones judged it by letters alone.
+ */
+const STT_LANGUAGE = 'stt-language';
 const INTERRUPTED = 'interrupted by the caller';
 const KEYS_PRESSED: Record<Language, string> = {
   uk: 'натиснуто на клавіатурі',
@@ -167,6 +173,8 @@ export async function callWorkflow(input: CallInput): Promise<CallSummary> {
   );
 
   const armsAndRouting = patched(ARMS_AND_ROUTING);
+  const sttLanguage = patched(STT_LANGUAGE);
+  let callerHeard = false;
   settings = await startCall.executeWithOptions(
     { startToCloseTimeout: '5s', summary: 'Read prices and providers in force at call start' },
     [{ callId: input.callId }],
@@ -194,7 +202,13 @@ export async function callWorkflow(input: CallInput): Promise<CallSummary> {
   ): Promise<TurnResult> {
     const turnStartedMs = Date.now();
 
-    const sttInput = { callId: input.callId, turn, audio: turnInput.audio, language };
+    const sttInput = {
+      callId: input.callId,
+      turn,
+      audio: turnInput.audio,
+      language,
+      ...(sttLanguage && !callerHeard ? { detectLanguage: true } : {}),
+    };
     const sttStartedMs = Date.now();
     const stt: SttOutcome = armsAndRouting
       ? await transcribeTurn(turn, sttInput, call)
@@ -204,7 +218,12 @@ export async function callWorkflow(input: CallInput): Promise<CallSummary> {
       sttFallbacks += 1;
       log.warn('whisper turn fell back', { turn, reason: stt.fallbackReason });
     }
-    language = stt.transcript.text ? detectLanguage(stt.transcript.text, language) : language;
+    if (stt.transcript.text) {
+      language = sttLanguage
+        ? stt.transcript.language
+        : detectLanguage(stt.transcript.text, language);
+      callerHeard = true;
+    }
     const keyed = keysSinceLastTurn;
     keysSinceLastTurn = '';
     // Keys the caller pressed (an order number, say) reach the agent with their next phrase.

@@ -9,7 +9,7 @@ import type { SttUsage, Transcript } from '../../domain/usage.js';
 import { googleClientOptions } from '../google/google-connection.js';
 import type { GoogleConnection } from '../google/google-connection.js';
 import { GoogleApiError, toGoogleApiError } from '../google/google-errors.js';
-import type { SpeechToText } from '../types.js';
+import type { LanguageHint, SpeechToText } from '../types.js';
 
 type RecognitionConfig = protos.google.cloud.speech.v1.IRecognitionConfig;
 type RecognizeResponse = protos.google.cloud.speech.v1.IRecognizeResponse;
@@ -84,7 +84,7 @@ export class GoogleStt implements SpeechToText {
   async transcribe(
     audio: Buffer,
     format: AudioFormat,
-    hint: { language: Language },
+    hint: LanguageHint,
   ): Promise<{ transcript: Transcript; usage: SttUsage }> {
     const config = this.recognitionConfig(format, hint.language);
     const audioMs = audioDurationMs(audio.length, format);

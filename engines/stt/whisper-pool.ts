@@ -1,7 +1,6 @@
 import type { AudioFormat } from '../../domain/audio.js';
-import type { Language } from '../../domain/language.js';
 import type { SttUsage, Transcript } from '../../domain/usage.js';
-import type { SpeechToText } from '../types.js';
+import type { LanguageHint, SpeechToText } from '../types.js';
 import { WhisperServerError } from './whisper-errors.js';
 import { WhisperServerStt } from './whisper-server.js';
 import type { WhisperServerSttOptions } from './whisper-server.js';
@@ -61,7 +60,7 @@ export class WhisperPool implements SpeechToText {
   async transcribe(
     audio: Buffer,
     format: AudioFormat,
-    hint: { language: Language },
+    hint: LanguageHint,
   ): Promise<{ transcript: Transcript; usage: SttUsage }> {
     const engine = await this.acquire();
     try {

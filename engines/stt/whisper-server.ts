@@ -5,7 +5,7 @@ import type { AudioFormat } from '../../domain/audio.js';
 import { detectLanguage } from '../../domain/language.js';
 import type { Language } from '../../domain/language.js';
 import type { SttUsage, Transcript } from '../../domain/usage.js';
-import type { SpeechToText } from '../types.js';
+import type { LanguageHint, SpeechToText } from '../types.js';
 import { toWhisperWav } from './whisper-audio.js';
 import { ensureWhisperServer } from './whisper-build.js';
 import type { WhisperDevice } from './whisper-build.js';
@@ -52,8 +52,9 @@ export interface WhisperServerSttOptions {
   /** @default min(4, available CPU cores) */
   threads?: number;
   /**
-   * 'hint' decodes in the call's current language; 'auto' lets Whisper detect it, which costs an
-   * extra encoder pass per utterance but follows a caller who switches language.
+   * 'hint' decodes in the call's current language, except while the caller has not been heard
+   * yet (`hint.detect`): then Whisper detects it, which costs one more encoder pass. 'auto'
+   * detects on every utterance, following a caller who switches language at that price.
    * @default 'hint'
    */
   languageMode?: 'hint' | 'auto';
@@ -125,7 +126,7 @@ export class WhisperServerStt implements SpeechToText {
   async transcribe(
     audio: Buffer,
     format: AudioFormat,
-    hint: { language: Language },
+    hint: LanguageHint,
   ): Promise<{ transcript: Transcript; usage: SttUsage }> {
     const { wav, audioMs } = toWhisperWav(audio, format);
     const usage = { provider: this.provider, audioMs, billedAudioMs: audioMs };
@@ -137,7 +138,19 @@ export class WhisperServerStt implements SpeechToText {
         return { transcript: { text: '', language: hint.language }, usage };
       }
     }
-    const transcript = await this.enqueue(() => this.recognize(wav, hint.language));
+    const detect = this.options.languageMode === 'auto' || hint.detect === true;
+    const transcript = await this.enqueue(async () => {
+      if (!detect) return await this.recognize(wav, hint.language);
+      const detected = await this.recognize(wav, 'auto', hint.language);
+      if (detected.language !== undefined) return detected.transcript;
+      // Whisper heard a language the agent does not speak: on telephone audio that is nearly
+      // always Ukrainian or Russian misheard, so decode again in the call's language.
+      this.logger.info(
+        { hint: hint.language },
+        'Whisper detected neither uk nor ru; decoding with the hint',
+      );
+      return await this.recognize(wav, hint.language);
+    });
     return { transcript, usage };
   }
 
@@ -153,10 +166,36 @@ export class WhisperServerStt implements SpeechToText {
     return result;
   }
 
-  private async recognize(wav: Buffer, hint: Language): Promise<Transcript> {
+  /**
+   * One request to the server, retried once on a fresh server when the connection broke. With
+   * `language` 'auto' the result says which of the agent's languages Whisper detected
+   * (undefined: another one); otherwise the transcript is decoded in `language`.
+   */
+  private recognize(wav: Buffer, language: Language): Promise<Transcript>;
+  private recognize(
+    wav: Buffer,
+    language: 'auto',
+    fallback: Language,
+  ): Promise<{ transcript: Transcript; language: Language | undefined }>;
+  private async recognize(
+    wav: Buffer,
+    language: Language | 'auto',
+    fallback?: Language,
+  ): Promise<Transcript | { transcript: Transcript; language: Language | undefined }> {
+    const result = await this.request(wav, language);
+    const hint = language === 'auto' ? (fallback ?? 'uk') : language;
+    const transcript = this.toTranscript(result, hint, language === 'auto');
+    if (language !== 'auto') return transcript;
+    return {
+      transcript,
+      language: LANGUAGE_BY_WHISPER_NAME[(result.language ?? '').toLowerCase()],
+    };
+  }
+
+  private async request(wav: Buffer, language: Language | 'auto'): Promise<VerboseJson> {
     const server = await this.ensureServer();
     try {
-      return await this.post(server, wav, hint);
+      return await this.post(server, wav, language);
     } catch (error) {
       if (!isConnectionFailure(error) || this.closed) throw error;
       // The socket broke: either the server crashed (restart it) or only the connection did.
@@ -165,7 +204,7 @@ export class WhisperServerStt implements SpeechToText {
         { pid: server.pid, serverAlive: server.alive },
         'whisper-server request failed, retrying once',
       );
-      return await this.post(await this.ensureServer(), wav, hint);
+      return await this.post(await this.ensureServer(), wav, language);
     }
   }
 
@@ -210,11 +249,15 @@ export class WhisperServerStt implements SpeechToText {
     return server;
   }
 
-  private async post(server: WhisperProcess, wav: Buffer, hint: Language): Promise<Transcript> {
+  private async post(
+    server: WhisperProcess,
+    wav: Buffer,
+    language: Language | 'auto',
+  ): Promise<VerboseJson> {
     const form = new FormData();
     form.append('file', new Blob([wav], { type: 'audio/wav' }), 'utterance.wav');
     form.append('response_format', 'verbose_json');
-    form.append('language', this.options.languageMode === 'auto' ? 'auto' : hint);
+    form.append('language', language);
     form.append('temperature', '0');
     // One utterance needs no timestamps, and the language probabilities cost a second encoder pass.
     form.append('no_timestamps', 'true');
@@ -253,10 +296,10 @@ export class WhisperServerStt implements SpeechToText {
         { status: response.status },
       );
     }
-    return this.toTranscript(parseVerboseJson(body), hint);
+    return parseVerboseJson(body);
   }
 
-  private toTranscript(result: VerboseJson, hint: Language): Transcript {
+  private toTranscript(result: VerboseJson, hint: Language, detected: boolean): Transcript {
     const raw = (result.text ?? '').trim();
     // Segments invented on noise or silence go first; the text of the rest is then cleaned.
     const segments = (result.segments ?? []).filter((segment) => !isHallucinatedSegment(segment));
@@ -279,8 +322,7 @@ export class WhisperServerStt implements SpeechToText {
     }
     const reported = LANGUAGE_BY_WHISPER_NAME[(result.language ?? '').toLowerCase()];
     // A forced language is only our hint echoed back; the letters in the text are evidence.
-    const language =
-      this.options.languageMode === 'auto' && reported ? reported : detectLanguage(text, hint);
+    const language = detected && reported ? reported : detectLanguage(text, hint);
     const probabilities = segments.flatMap((segment) =>
       (segment.words ?? []).map((word) => word.probability ?? 0),
     );

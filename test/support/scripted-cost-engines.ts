@@ -1,9 +1,9 @@
 import { SPEECH_FORMAT, audioDurationMs } from '../../domain/audio.js';
 import type { AudioFormat } from '../../domain/audio.js';
-import type { Language } from '../../domain/language.js';
 import type { LlmUsage, SttUsage, Transcript, TtsUsage } from '../../domain/usage.js';
 import type {
   AgentReply,
+  LanguageHint,
   ReplyGenerator,
   SpeechToText,
   SynthesizedSpeech,
@@ -41,7 +41,7 @@ export function scriptedCostEngines(script: ScriptedTurn[]): {
     async transcribe(
       _audio: Buffer,
       _format: AudioFormat,
-      hint: { language: Language },
+      hint: LanguageHint,
     ): Promise<{ transcript: Transcript; usage: SttUsage }> {
       const { stt: usage } = next('stt');
       return {
