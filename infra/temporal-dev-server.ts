@@ -91,6 +91,14 @@ export async function ensureDevServer(options: DevServerOptions): Promise<DevSer
     return { address, uiUrl, started: false, stop: () => Promise.resolve() };
   }
 
+  const running = runningDevServerPid(options.dataDir);
+  if (running !== undefined) {
+    throw new Error(
+      `a Temporal dev server started from ${options.dataDir} (pid ${running}) is running on ` +
+        `another port than ${options.port}, and two servers cannot share its SQLite file: ` +
+        'stop it with `npm run stop`, use its ports, or set DZVIN_DATA_DIR to another folder',
+    );
+  }
   const cli = findTemporalCli(options.cliPath);
   mkdirSync(options.dataDir, { recursive: true });
   const logFile = path.join(options.dataDir, 'temporal.log');
@@ -158,18 +166,40 @@ export async function ensureDevServer(options: DevServerOptions): Promise<DevSer
 
 /** Stops a detached dev server started by an earlier process, using its pid file. */
 export function stopDetachedDevServer(dataDir: string): boolean {
-  let pid: number;
-  try {
-    pid = Number(readFileSync(pidFile(dataDir), 'utf8'));
-  } catch {
-    return false;
-  }
+  const pid = runningDevServerPid(dataDir);
   rmSync(pidFile(dataDir), { force: true });
+  if (pid === undefined) return false;
   try {
     process.kill(pid, 'SIGTERM');
     return true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * The pid in the data folder's pid file when that process is alive and is a dev server (its
+ * command line says `start-dev` where /proc tells); undefined for no file or a stale one.
+ */
+export function runningDevServerPid(dataDir: string): number | undefined {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(pidFile(dataDir), 'utf8'));
+  } catch {
+    return undefined;
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return undefined;
+  }
+  try {
+    const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return commandLine.includes('start-dev') ? pid : undefined;
+  } catch {
+    // No /proc (macOS): a live process under the recorded pid is taken for the server.
+    return pid;
   }
 }
 

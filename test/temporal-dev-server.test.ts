@@ -1,0 +1,58 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { ensureDevServer, stopDetachedDevServer } from '../infra/temporal-dev-server.js';
+import { freePort } from './support/temporal.js';
+
+const folders: string[] = [];
+
+async function dataDir(): Promise<string> {
+  const folder = await mkdtemp(path.join(os.tmpdir(), 'dzvin-dev-server-'));
+  folders.push(folder);
+  return folder;
+}
+
+afterEach(async () => {
+  for (const folder of folders.splice(0)) await rm(folder, { recursive: true, force: true });
+});
+
+describe('the embedded Temporal dev server', () => {
+  it('is not started twice on one data folder: the second start says how to proceed', async () => {
+    const folder = await dataDir();
+    // Stands in for a dev server left running on other ports: alive, "start-dev" in its command.
+    const running = spawn('sh', ['-c', 'sleep 60', 'start-dev'], { stdio: 'ignore' });
+    try {
+      await writeFile(path.join(folder, 'temporal.pid'), String(running.pid));
+      const port = await freePort();
+
+      const start = ensureDevServer({
+        port,
+        uiPort: await freePort(),
+        dataDir: folder,
+        detached: false,
+      });
+
+      await expect(start).rejects.toThrow(`(pid ${running.pid}) is running on another port`);
+      await expect(start).rejects.toThrow('npm run stop');
+      expect(running.exitCode).toBeNull();
+      expect(stopDetachedDevServer(folder)).toBe(true);
+      await new Promise((resolve) => running.once('exit', resolve));
+    } finally {
+      running.kill('SIGKILL');
+    }
+  });
+
+  it('forgets a pid file whose process has ended, and stops nothing', async () => {
+    const folder = await dataDir();
+    const ended = spawnSync('sh', ['-c', 'echo $$']).stdout.toString().trim();
+    await writeFile(path.join(folder, 'temporal.pid'), ended);
+
+    expect(stopDetachedDevServer(folder)).toBe(false);
+    expect(existsSync(path.join(folder, 'temporal.pid'))).toBe(false);
+  });
+});
