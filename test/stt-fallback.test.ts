@@ -37,6 +37,8 @@ describe('a Whisper-armed call whose Whisper worker goes away', () => {
     expect(second.route).toMatchObject({ sttArm: 'whisper', sttFallback: 'whisper-not-started' });
     expect(second.usage.stt.provider).toBe('whisper.cpp');
     expect(second.reply.text.length).toBeGreaterThan(0);
+    // The caller waited for the 1.5 s schedule-to-start budget too, and the turn says so.
+    expect(second.latencyMs.stt).toBeGreaterThanOrEqual(1500);
 
     const history = await handle.fetchHistory();
     const timedOut = (history.events ?? []).filter(

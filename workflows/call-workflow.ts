@@ -298,7 +298,8 @@ export async function callWorkflow(input: CallInput): Promise<CallSummary> {
         endCall: llm.reply.endCall,
       },
       latencyMs: {
-        stt: stt.elapsedMs,
+        // After a fallback the caller also waited for the attempt that failed.
+        stt: stt.fallbackReason ? Math.max(sttMs, stt.elapsedMs) : stt.elapsedMs,
         llm: llm.elapsedMs,
         tts: tts.elapsedMs,
         total: Date.now() - turnStartedMs,
