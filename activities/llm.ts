@@ -17,19 +17,23 @@ export interface GenerateReplyResult {
   elapsedMs: number;
 }
 
-/** Model turns: write the agent's next reply to the conversation so far. */
-export function createLlmActivities(deps: { llm: ReplyGenerator }) {
-  return {
-    async generateReply(input: GenerateReplyInput): Promise<GenerateReplyResult> {
+/**
+ * Model turns: write the agent's next reply to the conversation so far, on the configured
+ * model, or on the built-in dialog (`outage`) while the model provider cannot answer.
+ */
+export function createLlmActivities(deps: { llm: ReplyGenerator; outage: ReplyGenerator }) {
+  const replyWith =
+    (llm: ReplyGenerator) =>
+    async (input: GenerateReplyInput): Promise<GenerateReplyResult> => {
       const startedAt = performance.now();
       try {
-        const reply = await deps.llm.reply(input);
+        const reply = await llm.reply(input);
         return { reply, elapsedMs: Math.round(performance.now() - startedAt) };
       } catch (error) {
         throw toActivityFailure(error);
       }
-    },
-  };
+    };
+  return { generateReply: replyWith(deps.llm), replyDuringOutage: replyWith(deps.outage) };
 }
 
 export type LlmActivities = ReturnType<typeof createLlmActivities>;

@@ -13,6 +13,7 @@ interface MeteredActivities {
   transcribe?: (...args: never[]) => Promise<TranscribeResult>;
   transcribeWhisper?: (...args: never[]) => Promise<TranscribeResult>;
   generateReply?: (...args: never[]) => Promise<GenerateReplyResult>;
+  replyDuringOutage?: (...args: never[]) => Promise<GenerateReplyResult>;
   synthesizeReply?: (...args: never[]) => Promise<SynthesizeResult>;
   recordCall?: (record: CallRecord) => Promise<void>;
 }
@@ -49,9 +50,10 @@ export function withCostMetrics<T extends MeteredActivities>(
   const stt = (result: TranscribeResult) => metrics.recordStt(result.usage, result.elapsedMs);
   wrapped.transcribe = after('transcribe', activities.transcribe, stt);
   wrapped.transcribeWhisper = after('transcribeWhisper', activities.transcribeWhisper, stt);
-  wrapped.generateReply = after('generateReply', activities.generateReply, (result) =>
-    metrics.recordLlm(result.reply.usage, result.elapsedMs),
-  );
+  const llm = (result: GenerateReplyResult) =>
+    metrics.recordLlm(result.reply.usage, result.elapsedMs);
+  wrapped.generateReply = after('generateReply', activities.generateReply, llm);
+  wrapped.replyDuringOutage = after('replyDuringOutage', activities.replyDuringOutage, llm);
   wrapped.synthesizeReply = after('synthesizeReply', activities.synthesizeReply, (result) =>
     metrics.recordTts(result.usage, result.elapsedMs),
   );
@@ -76,10 +78,12 @@ export function withLlmMetrics<T extends MeteredActivities>(
   onError: (error: unknown, activity: string) => void,
 ): T {
   const wrapped: MeteredActivities = { ...activities };
-  const { generateReply, recordCall } = activities;
-  if (generateReply) {
-    wrapped.generateReply = async (...args) => {
-      const result = await generateReply(...args);
+  const { recordCall } = activities;
+  for (const name of ['generateReply', 'replyDuringOutage'] as const) {
+    const reply = activities[name];
+    if (!reply) continue;
+    wrapped[name] = async (...args) => {
+      const result = await reply(...args);
       try {
         const usage = result.reply.usage;
         metrics.recordTurn({
@@ -88,7 +92,7 @@ export function withLlmMetrics<T extends MeteredActivities>(
           latencyMs: result.elapsedMs,
         });
       } catch (error) {
-        onError(error, 'generateReply');
+        onError(error, name);
       }
       return result;
     };

@@ -16,6 +16,7 @@ import type { OpenedDatabase } from '../db/connect.js';
 import { DatabaseBookingData } from '../db/booking-repository.js';
 import { readFlags } from '../db/flags-repository.js';
 import { DatabaseShopData } from '../db/shop-repository.js';
+import { FallbackDialog } from '../engines/llm/fallback-dialog.js';
 import type { PricingSnapshot } from '../domain/pricing.js';
 import { openGoogleConnection } from '../engines/google/google-connection.js';
 import { GoogleStt } from '../engines/stt/google-stt.js';
@@ -122,14 +123,12 @@ export async function createRuntime(
       stt = whisper;
     }
 
+    const shop = new DatabaseShopData(database.db);
     const llm =
       overrides.llm ??
-      createReplyGenerator(
-        config,
-        new DatabaseShopData(database.db),
-        logger,
-        new DatabaseBookingData(database.db),
-      );
+      createReplyGenerator(config, shop, logger, new DatabaseBookingData(database.db));
+    // Answers while the model provider is down: intent patterns, catalogue, hand-over.
+    const outage = new FallbackDialog({ shop });
 
     let tts = overrides.tts;
     if (!tts && google && config.providers.tts === 'google') {
@@ -171,6 +170,7 @@ export async function createRuntime(
       database,
       stt,
       llm,
+      outage,
       llmModel,
       tts,
       pricing,
@@ -221,13 +221,14 @@ function createActivities(deps: {
   database: OpenedDatabase;
   stt: SpeechToText;
   llm: ReplyGenerator;
+  outage: ReplyGenerator;
   llmModel: string;
   tts: TextToSpeech;
   pricing: PricingSnapshot;
   flags: FlagSource;
   models: { simple: string; complex: string } | undefined;
 }) {
-  const { blobs, database, stt, llm, llmModel, tts, pricing, flags, models } = deps;
+  const { blobs, database, stt, llm, outage, llmModel, tts, pricing, flags, models } = deps;
   return {
     ...createCallSetupActivities({
       flags,
@@ -241,7 +242,7 @@ function createActivities(deps: {
       }),
     }),
     ...createSttActivities({ blobs, stt }),
-    ...createLlmActivities({ llm }),
+    ...createLlmActivities({ llm, outage }),
     ...createTtsActivities({ blobs, tts }),
     ...createCallRecordActivities({
       calls: { upsert: (record) => upsertCall(database.db, toCallRow(record)) },

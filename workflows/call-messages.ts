@@ -46,6 +46,8 @@ export interface TurnResult {
     sttFallback?: string;
     model: string;
     escalation?: string;
+    /** The model provider was out of service (why), and the built-in dialog answered. */
+    llmOutage?: string;
   };
   /** Processing time of each stage as measured by its activity, and the whole turn. */
   latencyMs: { stt: number; llm: number; tts: number; total: number };
@@ -73,6 +75,8 @@ export interface CallSummary {
   failedTurns: number;
   /** Whisper turns transcribed by the `calls` queue's provider instead. */
   sttFallbacks?: number;
+  /** Turns the built-in dialog answered because the model provider was out of service. */
+  llmOutages?: number;
   /** Reasons the call was moved from the simple to the complex model, at most one. */
   escalations?: string[];
   endReason: HangupInput['reason'];

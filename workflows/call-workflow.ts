@@ -42,7 +42,8 @@ import {
   SttProvider,
   TotalCostUsd,
 } from './search-attributes.js';
-import { writeReply } from './llm-step.js';
+import { providerOutage, writeOutageReply, writeReply } from './llm-step.js';
+import type { ModelReply } from './llm-step.js';
 import { PERMANENT_FAILURES, transcribeOnCallsQueue, transcribeTurn } from './stt-step.js';
 import type { SttOutcome } from './stt-step.js';
 import { turnInputProblem } from './turn-validation.js';
@@ -62,6 +63,9 @@ const BRIDGE_SIGNALS = 'bridge-signals';
  * heard, and then speak the language it reported; earlier ones judged it by letters alone.
  */
 const STT_LANGUAGE = 'stt-language';
+
+/** Calls from this marker on answer with the built-in dialog while the model provider is down. */
+const OUTAGE_DIALOG = 'llm-outage-dialog';
 const INTERRUPTED = 'interrupted by the caller';
 const KEYS_PRESSED: Record<Language, string> = {
   uk: 'натиснуто на клавіатурі',
@@ -116,6 +120,7 @@ export async function callWorkflow(input: CallInput): Promise<CallSummary> {
   let turnsStarted = 0;
   let failedTurns = 0;
   let sttFallbacks = 0;
+  let llmOutages = 0;
   const escalations: string[] = [];
   let route: Route | undefined;
   let model = '';
@@ -246,18 +251,34 @@ export async function callWorkflow(input: CallInput): Promise<CallSummary> {
         { key: CallScenario, value: route.scenario },
       ]);
     }
-    const llm = await writeReply(
-      turn,
-      { callId: input.callId, callerHash: input.callerHash, language, history, model },
-      armsAndRouting ? call.models : undefined,
-      (reason, complexModel) => {
-        // The rest of the call stays on the complex model: it already showed it needs one.
-        escalations.push(reason);
-        model = complexModel;
-        upsertSearchAttributes([{ key: LlmModel, value: model }]);
-        log.info('turn escalated to the complex model', { turn, reason });
-      },
-    );
+    const llmInput = {
+      callId: input.callId,
+      callerHash: input.callerHash,
+      language,
+      history,
+      model,
+    };
+    let llm: ModelReply;
+    try {
+      llm = await writeReply(
+        turn,
+        llmInput,
+        armsAndRouting ? call.models : undefined,
+        (reason, complexModel) => {
+          // The rest of the call stays on the complex model: it already showed it needs one.
+          escalations.push(reason);
+          model = complexModel;
+          upsertSearchAttributes([{ key: LlmModel, value: model }]);
+          log.info('turn escalated to the complex model', { turn, reason });
+        },
+      );
+    } catch (error) {
+      const outage = providerOutage(error);
+      if (outage === undefined || !patched(OUTAGE_DIALOG)) throw error;
+      log.warn('model provider out of service: the built-in dialog answers', { turn, outage });
+      llmOutages += 1;
+      llm = await writeOutageReply(turn, { ...llmInput, model }, outage);
+    }
     agentMessageOfTurn.set(turn, history.length);
     history.push({ role: 'agent', text: llm.reply.text });
 
@@ -309,6 +330,7 @@ export async function callWorkflow(input: CallInput): Promise<CallSummary> {
         ...(stt.fallbackReason ? { sttFallback: stt.fallbackReason } : {}),
         model: llm.model,
         ...(llm.escalation ? { escalation: llm.escalation } : {}),
+        ...(llm.outage ? { llmOutage: llm.outage } : {}),
       },
       usage,
       costUsd: formatUsd(priced.cost.totalNano),
@@ -355,6 +377,7 @@ export async function callWorkflow(input: CallInput): Promise<CallSummary> {
     turns: ledger.turns,
     failedTurns,
     sttFallbacks,
+    ...(llmOutages > 0 ? { llmOutages } : {}),
     escalations,
     endReason: hangup!.reason,
     costBreakdown,

@@ -1,4 +1,4 @@
-import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { ApplicationFailure, TimeoutFailure, proxyActivities } from '@temporalio/workflow';
 
 import type { GenerateReplyInput, GenerateReplyResult, LlmActivities } from '../activities/llm.js';
 import { detectLanguage } from '../domain/language.js';
@@ -19,6 +19,15 @@ const { generateReply } = proxyActivities<LlmActivities>({
   },
 });
 
+const { replyDuringOutage } = proxyActivities<LlmActivities>({
+  // The built-in dialog reads the shop's tables and nothing else: it answers in milliseconds.
+  startToCloseTimeout: '5s',
+  retry: { initialInterval: '200ms', maximumAttempts: 2 },
+});
+
+/** A model provider that is down, overloaded or throttling still after every retry. */
+const OUTAGES = ['LlmUnavailable', 'LlmOverloaded', 'LlmRateLimited'];
+
 /** Failures that the complex model would meet just the same: escalating cannot help. */
 const NOT_ESCALATED = ['LlmAuthFailed', 'LlmBadRequest', ...PERMANENT_FAILURES];
 
@@ -28,6 +37,8 @@ export interface ModelReply extends GenerateReplyResult {
   /** Usage of every model call in the turn, the escalated attempt included. */
   usage: LlmUsage[];
   escalation?: EscalationReason;
+  /** Set when the model provider could not answer and the built-in dialog did: why. */
+  outage?: string;
 }
 
 /**
@@ -105,4 +116,36 @@ function failureType(error: unknown, types: readonly string[]): boolean {
     current = current.cause;
   }
   return false;
+}
+
+/**
+ * Why the turn's model provider is out of service, when `error` says so after every retry:
+ * the failure type, or `timeout`. Undefined for failures the provider is not to blame for.
+ */
+export function providerOutage(error: unknown): string | undefined {
+  let current: unknown = error;
+  while (current instanceof Error) {
+    if (current instanceof ApplicationFailure && OUTAGES.includes(current.type ?? '')) {
+      return current.type ?? undefined;
+    }
+    if (current instanceof TimeoutFailure) return 'timeout';
+    current = current.cause;
+  }
+  return undefined;
+}
+
+/**
+ * The built-in dialog's reply (intent patterns, the catalogue, a hand-over to a human) for a
+ * turn whose model provider is out of service, so the caller is answered all the same.
+ */
+export async function writeOutageReply(
+  turn: number,
+  input: Omit<GenerateReplyInput, 'canEscalate'>,
+  outage: string,
+): Promise<ModelReply> {
+  const result = await replyDuringOutage.executeWithOptions(
+    { summary: `Write agent reply ${turn} with the built-in dialog (model provider: ${outage})` },
+    [input],
+  );
+  return { ...result, model: result.reply.usage.model, usage: [result.reply.usage], outage };
 }
