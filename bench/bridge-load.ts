@@ -3,7 +3,8 @@
  * speaks a real sample (samples/synthesized/synth-uk-fridge-price.wav) as 20 ms frames in real
  * time and listens to the reply, for T turns.
  *
- *   npx tsx bench/bridge-load.ts [--calls 50] [--turns 3] [--out file.json]
+ *   npx tsx bench/bridge-load.ts [--calls 50] [--turns 3] [--temporal-storage file|memory]
+ *                                [--out file.json]
  *
  * Providers are fast fakes so that what is measured is the bridge and Temporal: scripted STT
  * (instant), the fallback dialog (pattern matching and a catalogue query in Postgres) and a
@@ -15,7 +16,9 @@
  * the same less the STT, LLM and TTS activity times ("added": bridge, blob store, Temporal),
  * both as p50/p95 from the bridge's histograms; the latency each caller perceives (last speech
  * frame sent → first reply frame received, which includes the end-of-utterance silence); the
- * bridge's CPU per call.
+ * bridge's CPU per call; and where a turn's time inside Temporal goes, read from the calls'
+ * histories: mean and p95 of each step between two events (a workflow task waiting for the
+ * worker, the worker running it, an activity waiting, an activity running).
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -23,6 +26,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+
+import type { Client } from '@temporalio/client';
+import proto from '@temporalio/proto';
 
 import { FileBlobStore } from '../infra/blob-store.js';
 import { REPO_ROOT } from '../infra/config.js';
@@ -39,6 +45,7 @@ const { values: args } = parseArgs({
   options: {
     calls: { type: 'string', default: '50' },
     turns: { type: 'string', default: '3' },
+    'temporal-storage': { type: 'string', default: 'file' },
     out: { type: 'string' },
   },
 });
@@ -46,6 +53,7 @@ const calls = Number(args.calls);
 /** Turns whose reply never came within 30 s. */
 let missed = 0;
 const turns = Number(args.turns);
+const temporalStorage = args['temporal-storage'] === 'memory' ? 'memory' : 'file';
 
 async function main(): Promise<void> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'dzvin-bridge-bench-'));
@@ -59,6 +67,7 @@ async function main(): Promise<void> {
     },
     // Every turn on the `calls` queue, where the scripted STT is; see test/support/bridge-harness.
     env: { FF_STT_PROVIDER: 'google' },
+    temporalStorage,
   });
   const port = await freePort();
   const bridge = spawn(process.execPath, ['--import', 'tsx', 'bridge/main.ts'], {
@@ -93,6 +102,7 @@ async function main(): Promise<void> {
     const cpuSeconds = bridgeCpuSeconds(bridge.pid!) - cpuBefore;
 
     const metrics = await fetch(`${url}/metrics`).then((response) => response.text());
+    const steps = await historySteps(harness.temporal.client);
     const reply = histogram(metrics, 'dzvin_bridge_reply_latency_seconds');
     const added = histogram(metrics, 'dzvin_bridge_added_latency_seconds');
     const report = {
@@ -115,6 +125,8 @@ async function main(): Promise<void> {
         p50: percentile(perceived, 0.5),
         p95: percentile(perceived, 0.95),
       },
+      temporalStorage,
+      temporalStepsMs: steps,
       bridgeCpu: {
         seconds: round(cpuSeconds),
         percentOfOneCorePerCall: round((cpuSeconds / wallSeconds / calls) * 100),
@@ -151,6 +163,50 @@ async function runCaller(url: string, callId: string, index: number, sample: Buf
   }
   await phone.hangUp();
   return heard;
+}
+
+/** The steps of a turn between two history events whose time is worth reading, by name. */
+const STEPS: Record<string, string> = {
+  'WORKFLOW_TASK_SCHEDULED>WORKFLOW_TASK_STARTED': 'workflow task waits for the worker',
+  'WORKFLOW_TASK_STARTED>WORKFLOW_TASK_COMPLETED': 'worker runs the workflow task',
+  'ACTIVITY_TASK_SCHEDULED>ACTIVITY_TASK_STARTED': 'activity waits for the worker',
+  'ACTIVITY_TASK_STARTED>ACTIVITY_TASK_COMPLETED': 'activity runs (fake providers)',
+  'ACTIVITY_TASK_COMPLETED>WORKFLOW_TASK_SCHEDULED': 'activity result reaches the workflow',
+};
+
+/** Mean and p95 of each step in the histories of the benchmark's calls, with their counts. */
+async function historySteps(client: Client) {
+  const durations = new Map<string, number[]>();
+  for await (const call of client.workflow.list({ query: 'WorkflowType = "callWorkflow"' })) {
+    const history = await client.workflow.getHandle(call.workflowId).fetchHistory();
+    const events = history.events ?? [];
+    for (let i = 1; i < events.length; i++) {
+      const [before, after] = [events[i - 1]!, events[i]!];
+      const step = STEPS[`${eventName(before)}>${eventName(after)}`];
+      if (!step) continue;
+      const list = durations.get(step) ?? [];
+      list.push(eventMs(after) - eventMs(before));
+      durations.set(step, list);
+    }
+  }
+  return Object.fromEntries(
+    Object.values(STEPS).map((step) => {
+      const values = durations.get(step) ?? [];
+      const mean = values.reduce((sum, value) => sum + value, 0) / (values.length || 1);
+      return [step, { n: values.length, mean: round(mean), p95: percentile(values, 0.95) }];
+    }),
+  );
+}
+
+function eventName(event: proto.temporal.api.history.v1.IHistoryEvent): string {
+  return (
+    proto.temporal.api.enums.v1.EventType[event.eventType ?? 0]?.replace(/^EVENT_TYPE_/, '') ?? ''
+  );
+}
+
+function eventMs(event: proto.temporal.api.history.v1.IHistoryEvent): number {
+  const time = event.eventTime;
+  return Number(time?.seconds ?? 0) * 1000 + (time?.nanos ?? 0) / 1e6;
 }
 
 /** The bridge synthesizes its prompts with eSpeak NG before it listens: allow it a minute. */
@@ -217,7 +273,12 @@ function round(value: number): number {
   return Math.round(value * 10) / 10;
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+// The Temporal SDK's native runtime keeps the process alive after every worker and connection
+// closed, so the benchmark ends itself once its report is out.
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

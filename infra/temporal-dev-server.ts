@@ -40,6 +40,12 @@ export interface DevServerOptions {
    * Tests pass false and stop the server themselves.
    */
   detached: boolean;
+  /**
+   * Where the server keeps its state: a SQLite file in `dataDir` (kept across restarts, so the
+   * Web UI still shows past calls), or memory (gone with the process, and faster).
+   * @default 'file'
+   */
+  storage?: 'file' | 'memory';
   logger?: Logger;
 }
 
@@ -112,8 +118,9 @@ export async function ensureDevServer(options: DevServerOptions): Promise<DevSer
     String(options.port),
     '--ui-port',
     String(options.uiPort),
-    '--db-filename',
-    path.join(options.dataDir, 'temporal.sqlite'),
+    ...(options.storage === 'memory'
+      ? []
+      : ['--db-filename', path.join(options.dataDir, 'temporal.sqlite')]),
     '--log-level',
     'warn',
     ...CALL_SEARCH_ATTRIBUTES.flatMap((key) => [

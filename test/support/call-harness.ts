@@ -47,9 +47,13 @@ let sequence = 0;
  * fallback dialog) and a `calls` worker running in this process.
  */
 export async function startCallHarness(
-  options: { overrides?: RuntimeOverrides; env?: Record<string, string> } = {},
+  options: {
+    overrides?: RuntimeOverrides;
+    env?: Record<string, string>;
+    temporalStorage?: 'file' | 'memory';
+  } = {},
 ): Promise<CallHarness> {
-  const temporal = await startTestTemporal();
+  const temporal = await startTestTemporal({ storage: options.temporalStorage });
   const database = await createTestDatabase();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'dzvin-data-'));
   const config = loadConfig({

@@ -21,7 +21,9 @@ export interface TestTemporal {
  * Starts a private Temporal dev server (the real CLI, SQLite in a temp folder) on free ports,
  * with dzvin's search attributes registered.
  */
-export async function startTestTemporal(): Promise<TestTemporal> {
+export async function startTestTemporal(
+  options: { storage?: 'file' | 'memory' } = {},
+): Promise<TestTemporal> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'dzvin-temporal-'));
   const [port, uiPort] = [await freePort(), await freePort()];
   let server: DevServer | undefined;
@@ -32,6 +34,7 @@ export async function startTestTemporal(): Promise<TestTemporal> {
       uiPort,
       dataDir,
       detached: false,
+      storage: options.storage,
     });
     const connection = await Connection.connect({ address: server.address });
     const client = new Client({ connection, namespace: 'default' });
