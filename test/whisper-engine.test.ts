@@ -120,7 +120,7 @@ describe('the embedded whisper.cpp engine, with the weightless tiny test model',
     expect(usage.audioMs).toBe(RECORDING_MS);
   });
 
-  it('gives an empty transcript for silence', async () => {
+  it('gives an empty transcript for silence, and bills no Whisper time for it', async () => {
     const silence = Buffer.alloc(2 * 16_000 * 2);
 
     const { transcript, usage } = await engine.transcribe(silence, SPEECH_FORMAT, {
@@ -129,7 +129,7 @@ describe('the embedded whisper.cpp engine, with the weightless tiny test model',
 
     expect(transcript.text).toBe('');
     expect(transcript.language).toBe('uk');
-    expect(usage.audioMs).toBe(2000);
+    expect(usage).toMatchObject({ audioMs: 2000, billedAudioMs: 0 });
   });
 
   it('restarts a killed server on the next turn and says so in the log', async () => {

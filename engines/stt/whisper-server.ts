@@ -135,7 +135,11 @@ export class WhisperServerStt implements SpeechToText {
       const voiced = voicedMs(wav.subarray(WAV_HEADER_BYTES));
       if (voiced < minVoicedMs) {
         this.logger.info({ audioMs, voicedMs: voiced }, 'no voiced sound: not sent to Whisper');
-        return { transcript: { text: '', language: hint.language }, usage };
+        // Whisper's cost is its compute time, and none was spent.
+        return {
+          transcript: { text: '', language: hint.language },
+          usage: { ...usage, billedAudioMs: 0 },
+        };
       }
     }
     const detect = this.options.languageMode === 'auto' || hint.detect === true;
