@@ -1,16 +1,16 @@
 /**
  * Load on the telephony bridge: N simultaneous callers, each a Twilio Media Stream client that
  * speaks a real sample (samples/synthesized/synth-uk-fridge-price.wav) as 20 ms frames in real
- * time and listens to the reply, for T turns.
+ * time and listens to the reply, for T turns (bench/bridge-callers.ts, in a process of its own).
  *
  *   npx tsx bench/bridge-load.ts [--calls 50] [--turns 3] [--temporal-storage file|memory]
  *                                [--out file.json]
  *
  * Providers are fast fakes so that what is measured is the bridge and Temporal: scripted STT
  * (instant), the fallback dialog (pattern matching and a catalogue query in Postgres) and a
- * tone TTS returning at most 600 ms of audio. The `calls` worker, a Temporal dev server and
- * the callers run in this process and its children; the bridge runs as `bridge/main.ts` in a
- * child process of its own, so its CPU time is read apart from everything else (/proc).
+ * tone TTS returning at most 600 ms of audio. The `calls` worker runs in this process, the
+ * Temporal dev server, the callers and the bridge (`bridge/main.ts`) in child processes, so the
+ * bridge's CPU time is read apart from everything else (/proc).
  *
  * Reported: the bridge's reply latency (end of utterance decided → first reply frame sent) and
  * the same less the STT, LLM and TTS activity times ("added": bridge, blob store, Temporal),
@@ -34,7 +34,6 @@ import { FileBlobStore } from '../infra/blob-store.js';
 import { REPO_ROOT } from '../infra/config.js';
 import { ToneTts } from '../test/fakes/tone-tts.js';
 import { startCallHarness } from '../test/support/call-harness.js';
-import { loadSampleMulaw, PhoneCaller } from '../test/support/phone-caller.js';
 import { ScriptedStt } from '../test/support/scripted-stt.js';
 import { freePort } from '../test/support/temporal.js';
 
@@ -50,8 +49,6 @@ const { values: args } = parseArgs({
   },
 });
 const calls = Number(args.calls);
-/** Turns whose reply never came within 30 s. */
-let missed = 0;
 const turns = Number(args.turns);
 const temporalStorage = args['temporal-storage'] === 'memory' ? 'memory' : 'file';
 
@@ -87,17 +84,10 @@ async function main(): Promise<void> {
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitForBridge(url);
-    const sample = await loadSampleMulaw('synthesized/synth-uk-fridge-price.wav');
-
     const cpuBefore = bridgeCpuSeconds(bridge.pid!);
     const startedAt = performance.now();
-    const perceived = (
-      await Promise.all(
-        Array.from({ length: calls }, (_, i) =>
-          runCaller(url, `bench${Date.now()}n${i}`, i, sample),
-        ),
-      )
-    ).flat();
+    const callers = await runCallers(url);
+    const perceived = callers.perceivedMs;
     const wallSeconds = (performance.now() - startedAt) / 1000;
     const cpuSeconds = bridgeCpuSeconds(bridge.pid!) - cpuBefore;
 
@@ -109,7 +99,7 @@ async function main(): Promise<void> {
       calls,
       turnsPerCall: turns,
       turnsAnswered: reply.count,
-      repliesMissed: missed,
+      repliesMissed: callers.missed,
       bridgeCounters: metrics
         .split('\n')
         .filter((line) =>
@@ -142,27 +132,6 @@ async function main(): Promise<void> {
     await harness.close();
     await rm(dataDir, { recursive: true, force: true });
   }
-}
-
-/** One caller: its turns in a row; returns the latency it heard on each, in ms. */
-async function runCaller(url: string, callId: string, index: number, sample: Buffer) {
-  // Callers dial over two seconds, as real calls do not all start on the same frame.
-  await new Promise((resolve) => setTimeout(resolve, (index * 2000) / calls));
-  const phone = await PhoneCaller.dial(url, { callId });
-  const heard: number[] = [];
-  await phone.silence(300);
-  for (let turn = 1; turn <= turns; turn++) {
-    await phone.say(sample, 1000);
-    const reply = await phone.waitForReplies(turn, 30_000).catch(() => undefined);
-    if (!reply) {
-      missed += 1;
-      break;
-    }
-    heard.push(reply.firstFrameAtMs - phone.lastSpeechSentAtMs);
-    await phone.waitUntilQuiet(30_000);
-  }
-  await phone.hangUp();
-  return heard;
 }
 
 /** The steps of a turn between two history events whose time is worth reading, by name. */
@@ -207,6 +176,23 @@ function eventName(event: proto.temporal.api.history.v1.IHistoryEvent): string {
 function eventMs(event: proto.temporal.api.history.v1.IHistoryEvent): number {
   const time = event.eventTime;
   return Number(time?.seconds ?? 0) * 1000 + (time?.nanos ?? 0) / 1e6;
+}
+
+/** Runs bench/bridge-callers.ts against the bridge and reads back what the callers heard. */
+async function runCallers(url: string): Promise<{ perceivedMs: number[]; missed: number }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'bench/bridge-callers.ts', url, String(calls), String(turns)],
+    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`the callers exited with code ${code}`);
+  return JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as {
+    perceivedMs: number[];
+    missed: number;
+  };
 }
 
 /** The bridge synthesizes its prompts with eSpeak NG before it listens: allow it a minute. */
