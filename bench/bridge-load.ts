@@ -127,8 +127,11 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(report, null, 2));
     if (args.out) await writeFile(args.out, JSON.stringify(report, null, 2));
   } finally {
-    bridge.kill('SIGTERM');
-    await new Promise((resolve) => bridge.once('exit', resolve));
+    if (bridge.exitCode === null && bridge.signalCode === null) {
+      const exited = new Promise((resolve) => bridge.once('exit', resolve));
+      bridge.kill('SIGTERM');
+      await exited;
+    }
     await harness.close();
     await rm(dataDir, { recursive: true, force: true });
   }

@@ -66,6 +66,11 @@ export async function startGpuWorker(config: Config, logger: Logger): Promise<Gp
   });
   const closers: Closers = [() => http.close()];
   try {
+    // Redis first: a wrong REDIS_URL stops the worker in seconds, not after a build and a load.
+    if (!config.redisUrl) {
+      logger.warn({}, 'REDIS_URL is unset: only utterances stored on this machine can be read');
+    }
+    const blobs = await openBlobStore(config, logger, closers);
     const binaryPath = await buildFor(device, logger);
     const pool = new WhisperPool({
       modelPath,
@@ -91,10 +96,6 @@ export async function startGpuWorker(config: Config, logger: Logger): Promise<Gp
 
     const temporal = await connectTemporal(config, logger);
     closers.push(() => temporal.close());
-    if (!config.redisUrl) {
-      logger.warn({}, 'REDIS_URL is unset: only utterances stored on this machine can be read');
-    }
-    const blobs = await openBlobStore(config, logger, closers);
     const worker = await createWhisperQueueWorker({
       address: temporal.connection.options.address,
       namespace: temporal.namespace,

@@ -59,7 +59,7 @@ export async function openBlobStore(
 
 /** Closes everything in reverse order of opening; one failure does not keep the rest open. */
 export async function closeAll(closers: Closers): Promise<void> {
-  for (const close of closers.reverse()) {
+  for (const close of [...closers].reverse()) {
     try {
       await close();
     } catch {

@@ -198,8 +198,9 @@ export function runningDevServerPid(dataDir: string): number | undefined {
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
   try {
     process.kill(pid, 0);
-  } catch {
-    return undefined;
+  } catch (error) {
+    // EPERM: alive, but another user's; anything else: gone.
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return undefined;
   }
   try {
     const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8');

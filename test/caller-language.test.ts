@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 describe("the caller's language", () => {
-  it('is detected until the caller is heard, and the agent answers in the language recognized', async () => {
+  it('is detected until the caller is heard, then kept unless the words say otherwise', async () => {
     const handle = await harness.startCall({ language: 'uk' });
     const callId = handle.workflowId.replace(/^call-/, '');
     const turn = async (n: number, line: string | ScriptedLine) => {
@@ -35,14 +35,17 @@ describe("the caller's language", () => {
     await turn(1, '');
     const question = await turn(2, { text: 'Сколько стоит холодильник Samsung?', language: 'ru' });
     const thanks = await turn(3, { text: 'Спасибо', language: 'ru' });
+    // Once heard, a neutral phrase the recognizer files under the other language changes nothing.
+    const hello = await turn(4, { text: 'Алло', language: 'uk' });
 
-    expect(stt.hints.map((hint) => hint.detect)).toEqual([true, true, false]);
+    expect(stt.hints.map((hint) => hint.detect)).toEqual([true, true, false, false]);
     expect(stt.hints[2]?.language).toBe('ru');
     expect(question.reply.language).toBe('ru');
     expect(detectLanguage(question.reply.text, 'uk')).toBe('ru');
     expect(thanks.reply.language).toBe('ru');
+    expect(hello.reply.language).toBe('ru');
     const transcript = await handle.query(transcriptQuery);
-    expect(transcript.map((entry) => entry.language)).toEqual(['uk', 'ru', 'ru']);
+    expect(transcript.map((entry) => entry.language)).toEqual(['uk', 'ru', 'ru', 'ru']);
 
     await handle.signal(hangupSignal, { reason: 'caller-hung-up' });
     await handle.result();

@@ -207,12 +207,15 @@ export async function callWorkflow(input: CallInput): Promise<CallSummary> {
   ): Promise<TurnResult> {
     const turnStartedMs = Date.now();
 
+    // Until the caller is heard the recognizer names the language; after it, letters can switch
+    // it, so a short or neutral phrase ("Алло", a number) never does.
+    const detecting = sttLanguage && !callerHeard;
     const sttInput = {
       callId: input.callId,
       turn,
       audio: turnInput.audio,
       language,
-      ...(sttLanguage && !callerHeard ? { detectLanguage: true } : {}),
+      ...(detecting ? { detectLanguage: true } : {}),
     };
     const sttStartedMs = Date.now();
     const stt: SttOutcome = armsAndRouting
@@ -224,7 +227,7 @@ export async function callWorkflow(input: CallInput): Promise<CallSummary> {
       log.warn('whisper turn fell back', { turn, reason: stt.fallbackReason });
     }
     if (stt.transcript.text) {
-      language = sttLanguage
+      language = detecting
         ? stt.transcript.language
         : detectLanguage(stt.transcript.text, language);
       callerHeard = true;

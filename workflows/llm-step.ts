@@ -124,14 +124,16 @@ function failureType(error: unknown, types: readonly string[]): boolean {
  */
 export function providerOutage(error: unknown): string | undefined {
   let current: unknown = error;
+  let timedOut = false;
   while (current instanceof Error) {
-    if (current instanceof ApplicationFailure && OUTAGES.includes(current.type ?? '')) {
-      return current.type ?? undefined;
+    // The failure of the last attempt decides, also under a timeout that carries it.
+    if (current instanceof ApplicationFailure) {
+      return OUTAGES.includes(current.type ?? '') ? (current.type ?? undefined) : undefined;
     }
-    if (current instanceof TimeoutFailure) return 'timeout';
+    if (current instanceof TimeoutFailure) timedOut = true;
     current = current.cause;
   }
-  return undefined;
+  return timedOut ? 'timeout' : undefined;
 }
 
 /**

@@ -146,7 +146,10 @@ export class WhisperServerStt implements SpeechToText {
     const transcript = await this.enqueue(async () => {
       if (!detect) return await this.recognize(wav, hint.language);
       const detected = await this.recognize(wav, 'auto', hint.language);
-      if (detected.language !== undefined) return detected.transcript;
+      // Nothing said is nothing said in any language: no second decode for it.
+      if (detected.language !== undefined || detected.transcript.text === '') {
+        return detected.transcript;
+      }
       // Whisper heard a language the agent does not speak: on telephone audio that is nearly
       // always Ukrainian or Russian misheard, so decode again in the call's language.
       this.logger.info(
