@@ -9,6 +9,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 
+import { redactUrl } from '../infra/redact-url.js';
 import * as schema from './schema.js';
 
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -137,17 +138,6 @@ async function openPglite(dataDir: string, logger?: DatabaseLogger): Promise<Ope
 
   logger?.info({ component: 'db', kind: 'pglite', directory }, 'database ready');
   return { db, kind: 'pglite', close: () => client.close() };
-}
-
-/** The URL with its password removed, fit for logs and error messages. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.password = '';
-    return parsed.toString();
-  } catch {
-    return '(an unparseable database URL)';
-  }
 }
 
 function describe(error: unknown): string {

@@ -2,11 +2,11 @@ import path from 'node:path';
 
 import { Redis } from 'ioredis';
 
-import { redactUrl } from '../db/connect.js';
 import { FileBlobStore, RedisBlobStore } from './blob-store.js';
 import type { BlobStore } from './blob-store.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
+import { redactUrl } from './redact-url.js';
 
 /** What a process opened, to be closed in reverse order when it stops. */
 export type Closers = (() => Promise<unknown>)[];

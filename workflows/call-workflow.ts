@@ -60,7 +60,8 @@ const BRIDGE_SIGNALS = 'bridge-signals';
 
 /**
  * Calls from this marker on ask speech-to-text to detect the language until the caller has been
- * heard, and then speak the language it reported; earlier ones judged it by letters alone.
+ * heard, and speak the language it reported for that first phrase; earlier ones judged it by
+ * letters alone.
  */
 const STT_LANGUAGE = 'stt-language';
 
@@ -280,6 +281,7 @@ export async function callWorkflow(input: CallInput): Promise<CallSummary> {
       if (outage === undefined || !patched(OUTAGE_DIALOG)) throw error;
       log.warn('model provider out of service: the built-in dialog answers', { turn, outage });
       llmOutages += 1;
+      // `model` as it is now: an escalation in the failed attempt has moved the call on.
       llm = await writeOutageReply(turn, { ...llmInput, model }, outage);
     }
     agentMessageOfTurn.set(turn, history.length);
