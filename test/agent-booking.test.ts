@@ -20,9 +20,11 @@ function lastToolResult(request: ReceivedRequest): Record<string, unknown> {
 
 /**
  * A model that lists Kyiv's slots, books the earliest, and says how that went. Every call that
- * runs it asks for the same slot, as two callers offered the same earliest visit would.
+ * runs it asks for the slot first offered, as two callers offered the same earliest visit would,
+ * however their turns interleave.
  */
 function bookingModel(): (request: ReceivedRequest) => FakeResponse {
+  let offered: string | undefined;
   return (request) => {
     const lastRole = request.body.messages.at(-1);
     const hasToolResult =
@@ -31,8 +33,8 @@ function bookingModel(): (request: ReceivedRequest) => FakeResponse {
     if (!hasToolResult) return fakeReply.toolUse('list_installation_slots', { city: 'Київ' });
     const result = lastToolResult(request);
     if (Array.isArray(result.slots)) {
-      const first = (result.slots as { slot_id: string }[])[0]!;
-      return fakeReply.toolUse('book_installation', { slot_id: first.slot_id });
+      offered ??= (result.slots as { slot_id: string }[])[0]!.slot_id;
+      return fakeReply.toolUse('book_installation', { slot_id: offered });
     }
     return fakeReply.text(
       result.ok === true
