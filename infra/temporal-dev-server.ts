@@ -120,7 +120,17 @@ export async function ensureDevServer(options: DevServerOptions): Promise<DevSer
     String(options.uiPort),
     ...(options.storage === 'memory'
       ? []
-      : ['--db-filename', path.join(options.dataDir, 'temporal.sqlite')]),
+      : [
+          // A write-ahead log lets the server's many small commits (each workflow and activity
+          // task) go without a full sync each: a file store journaled by rollback was twice as
+          // slow as memory under 50 calls. NORMAL still loses nothing when a process crashes.
+          '--db-filename',
+          path.join(options.dataDir, 'temporal.sqlite'),
+          '--sqlite-pragma',
+          'journal_mode=wal',
+          '--sqlite-pragma',
+          'synchronous=normal',
+        ]),
     '--log-level',
     'warn',
     ...CALL_SEARCH_ATTRIBUTES.flatMap((key) => [

@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -46,6 +46,27 @@ describe('the embedded Temporal dev server', () => {
       running.kill('SIGKILL');
     }
   });
+
+  it('keeps its store in a SQLite file journaled by a write-ahead log', async () => {
+    const folder = await dataDir();
+    const server = await ensureDevServer({
+      port: await freePort(),
+      uiPort: await freePort(),
+      dataDir: folder,
+      detached: false,
+    });
+    try {
+      // Bytes 18 and 19 of a SQLite file are its read and write format versions: 2 means WAL.
+      const file = await open(path.join(folder, 'temporal.sqlite'));
+      const header = Buffer.alloc(20);
+      await file.read(header, 0, 20, 0);
+      await file.close();
+      expect(header.subarray(0, 15).toString()).toBe('SQLite format 3');
+      expect([header[18], header[19]]).toEqual([2, 2]);
+    } finally {
+      await server.stop();
+    }
+  }, 90_000);
 
   it('forgets a pid file whose process has ended, and stops nothing', async () => {
     const folder = await dataDir();
