@@ -85,7 +85,10 @@ describe('a phone call through the bridge', () => {
     expect(transcript[1]!.agent.startsWith(bargeIn.heardText)).toBe(true);
     // The workflow records how much of the interrupted reply the caller heard.
     expect(transcript[1]!.heard).toBe(bargeIn.heardText);
-    await keepHistoryFixture('bridge-barge-in-and-keypad', await handle.fetchHistory());
+    await keepHistoryFixture(
+      'local-stages-bridge-barge-in-and-keypad',
+      await handle.fetchHistory(),
+    );
 
     const metrics = await fetch(`${bridge.url}/metrics`).then((r) => r.text());
     expect(metrics).toMatch(/dzvin_bridge_barge_ins_total 1/);

@@ -78,7 +78,7 @@ describe('a call on the embedded engines', () => {
     // Whisper bills by audio time, so even an all-embedded call has a (small) cost.
     expect(Number(summary.costBreakdown.components.stt)).toBeGreaterThan(0);
 
-    await keepHistoryFixture('whisper-arm-one-turn', await handle.fetchHistory());
+    await keepHistoryFixture('local-stages-whisper-arm-one-turn', await handle.fetchHistory());
   });
 
   it('lets operators find the call by STT provider, model and cost, and read each activity', async () => {
@@ -97,8 +97,13 @@ describe('a call on the embedded engines', () => {
       .toEqual([handle.workflowId]);
 
     const history = await handle.fetchHistory();
+    // Scheduled activities and local ones (recorded as markers) alike carry their summary.
     const summaries = (history.events ?? [])
-      .filter((event) => event.activityTaskScheduledEventAttributes)
+      .filter(
+        (event) =>
+          event.activityTaskScheduledEventAttributes ??
+          event.markerRecordedEventAttributes?.markerName === 'core_local_activity',
+      )
       .map((event) => defaultPayloadConverter.fromPayload<string>(event.userMetadata!.summary!));
     expect(summaries).toEqual([
       'Read prices and providers in force at call start',
@@ -168,7 +173,7 @@ describe('bad input to a turn', () => {
     const summary = await handle.result();
     expect(summary.turns).toBe(2);
     expect(summary.failedTurns).toBe(2);
-    await keepHistoryFixture('whisper-arm-bad-input', await handle.fetchHistory());
+    await keepHistoryFixture('local-stages-whisper-arm-bad-input', await handle.fetchHistory());
 
     await expect(handle.executeUpdate(turnUpdate, { args: [{ audio: good }] })).rejects.toThrow();
   });

@@ -49,7 +49,7 @@ describe("the caller's language", () => {
 
     await handle.signal(hangupSignal, { reason: 'caller-hung-up' });
     await handle.result();
-    await keepHistoryFixture('caller-language-detected', await handle.fetchHistory());
+    await keepHistoryFixture('local-stages-caller-language', await handle.fetchHistory());
     expect((await getCall(harness.runtime.database.db, callId))?.language).toBe('ru');
   });
 });

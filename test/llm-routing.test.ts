@@ -104,7 +104,7 @@ describe('escalation from Haiku to Sonnet', () => {
       const metrics = await claude.harness.runtime.metrics.metrics();
       expect(metrics).toContain(`dzvin_llm_escalations_total{reason="${reason}"} 1`);
       if (reason === 'asked-to-escalate') {
-        await keepHistoryFixture('routed-call-escalated', await handle.fetchHistory());
+        await keepHistoryFixture('local-stages-routed-call-escalated', await handle.fetchHistory());
       }
     },
   );

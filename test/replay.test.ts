@@ -36,6 +36,21 @@ describe('recorded call histories', () => {
     expect(results.map((r) => [r.workflowId, r.error ? (r.error as Error).message : 'ok'])).toEqual(
       files.map((file) => [path.basename(file, '.json'), 'ok']),
     );
+
+    // Both ways a reply has been written stay covered: as a scheduled activity (calls started
+    // before local turn stages) and as a local activity.
+    const replyWriters = histories.map(({ history }) => {
+      const events = history.events ?? [];
+      const scheduled = events.some(
+        (event) =>
+          event.activityTaskScheduledEventAttributes?.activityType?.name === 'generateReply',
+      );
+      const local = events.some(
+        (event) => event.markerRecordedEventAttributes?.markerName === 'core_local_activity',
+      );
+      return scheduled ? 'scheduled' : local ? 'local' : 'none';
+    });
+    expect(new Set(replyWriters)).toEqual(new Set(['scheduled', 'local']));
   });
 });
 

@@ -54,6 +54,6 @@ describe('a Whisper-armed call whose Whisper worker goes away', () => {
     const summary = await handle.result();
     expect(summary.sttFallbacks).toBe(1);
     expect(summary.turns).toBe(2);
-    await keepHistoryFixture('whisper-arm-fallback', history);
+    await keepHistoryFixture('local-stages-whisper-arm-fallback', history);
   });
 });

@@ -5,6 +5,7 @@ import {
   log,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   TimeoutFailure,
@@ -45,7 +46,7 @@ import {
 import { providerOutage, writeOutageReply, writeReply } from './llm-step.js';
 import type { ModelReply } from './llm-step.js';
 import { PERMANENT_FAILURES, transcribeOnCallsQueue, transcribeTurn } from './stt-step.js';
-import type { SttOutcome } from './stt-step.js';
+import type { StageMode, SttOutcome } from './stt-step.js';
 import { turnInputProblem } from './turn-validation.js';
 import { rootMessage } from '../domain/failure-chain.js';
 
@@ -67,6 +68,12 @@ const STT_LANGUAGE = 'stt-language';
 
 /** Calls from this marker on answer with the built-in dialog while the model provider is down. */
 const OUTAGE_DIALOG = 'llm-outage-dialog';
+
+/**
+ * Calls from this marker on run the turn's stages on the `calls` queue (speech-to-text there,
+ * the reply, its speech) as local activities: see {@link StageMode}.
+ */
+const LOCAL_STAGES = 'local-turn-stages';
 const INTERRUPTED = 'interrupted by the caller';
 const KEYS_PRESSED: Record<Language, string> = {
   uk: 'натиснуто на клавіатурі',
@@ -78,7 +85,7 @@ const { startCall } = proxyActivities<CallSetupActivities>({
   retry: { initialInterval: '200ms', maximumAttempts: 5 },
 });
 
-const { synthesizeReply } = proxyActivities<TtsActivities>({
+const SYNTHESIZE_REPLY = {
   startToCloseTimeout: '10s',
   retry: {
     initialInterval: '200ms',
@@ -86,7 +93,11 @@ const { synthesizeReply } = proxyActivities<TtsActivities>({
     maximumAttempts: 3,
     nonRetryableErrorTypes: PERMANENT_FAILURES,
   },
-});
+} as const;
+const speech = {
+  remote: proxyActivities<TtsActivities>(SYNTHESIZE_REPLY),
+  local: proxyLocalActivities<TtsActivities>(SYNTHESIZE_REPLY),
+};
 
 const { recordCall } = proxyActivities<CallRecordActivities>({
   startToCloseTimeout: '10s',
@@ -180,6 +191,7 @@ export async function callWorkflow(input: CallInput): Promise<CallSummary> {
 
   const armsAndRouting = patched(ARMS_AND_ROUTING);
   const sttLanguage = patched(STT_LANGUAGE);
+  const stages: StageMode = { localStages: patched(LOCAL_STAGES) };
   let callerHeard = false;
   settings = await startCall.executeWithOptions(
     { startToCloseTimeout: '5s', summary: 'Read prices and providers in force at call start' },
@@ -220,7 +232,7 @@ export async function callWorkflow(input: CallInput): Promise<CallSummary> {
     };
     const sttStartedMs = Date.now();
     const stt: SttOutcome = armsAndRouting
-      ? await transcribeTurn(turn, sttInput, call)
+      ? await transcribeTurn(turn, sttInput, call, stages)
       : { ...(await transcribeOnCallsQueue(turn, sttInput, call)), arm: 'google' };
     const sttMs = Date.now() - sttStartedMs;
     if (stt.fallbackReason) {
@@ -268,6 +280,7 @@ export async function callWorkflow(input: CallInput): Promise<CallSummary> {
         turn,
         llmInput,
         armsAndRouting ? call.models : undefined,
+        stages,
         (reason, complexModel) => {
           // The rest of the call stays on the complex model: it already showed it needs one.
           escalations.push(reason);
@@ -282,11 +295,12 @@ export async function callWorkflow(input: CallInput): Promise<CallSummary> {
       log.warn('model provider out of service: the built-in dialog answers', { turn, outage });
       llmOutages += 1;
       // `model` as it is now: an escalation in the failed attempt has moved the call on.
-      llm = await writeOutageReply(turn, { ...llmInput, model }, outage);
+      llm = await writeOutageReply(turn, { ...llmInput, model }, outage, stages);
     }
     agentMessageOfTurn.set(turn, history.length);
     history.push({ role: 'agent', text: llm.reply.text });
 
+    const { synthesizeReply } = stages.localStages ? speech.local : speech.remote;
     const tts = await synthesizeReply.executeWithOptions(
       { startToCloseTimeout: '10s', summary: `Speak agent reply ${turn} (${call.ttsProvider})` },
       [{ callId: input.callId, turn, text: llm.reply.text, language: llm.reply.language }],

@@ -1,12 +1,18 @@
-import { ApplicationFailure, TimeoutFailure, proxyActivities } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  TimeoutFailure,
+  proxyActivities,
+  proxyLocalActivities,
+} from '@temporalio/workflow';
 
 import type { GenerateReplyInput, GenerateReplyResult, LlmActivities } from '../activities/llm.js';
 import { detectLanguage } from '../domain/language.js';
 import type { LlmUsage } from '../domain/usage.js';
 import type { EscalationReason } from '../engines/types.js';
 import { PERMANENT_FAILURES } from './stt-step.js';
+import type { StageMode } from './stt-step.js';
 
-const { generateReply } = proxyActivities<LlmActivities>({
+const GENERATE_REPLY = {
   startToCloseTimeout: '15s',
   // The caller hears silence meanwhile: all attempts of one reply, backoff and retry-after waits
   // included, end within 20 s, and the turn fails rather than the line going dead.
@@ -17,13 +23,22 @@ const { generateReply } = proxyActivities<LlmActivities>({
     maximumAttempts: 3,
     nonRetryableErrorTypes: PERMANENT_FAILURES,
   },
-});
+} as const;
 
-const { replyDuringOutage } = proxyActivities<LlmActivities>({
+const OUTAGE_REPLY = {
   // The built-in dialog reads the shop's tables and nothing else: it answers in milliseconds.
   startToCloseTimeout: '5s',
   retry: { initialInterval: '200ms', maximumAttempts: 2 },
-});
+} as const;
+
+const remote = {
+  generateReply: proxyActivities<LlmActivities>(GENERATE_REPLY).generateReply,
+  replyDuringOutage: proxyActivities<LlmActivities>(OUTAGE_REPLY).replyDuringOutage,
+};
+const local = {
+  generateReply: proxyLocalActivities<LlmActivities>(GENERATE_REPLY).generateReply,
+  replyDuringOutage: proxyLocalActivities<LlmActivities>(OUTAGE_REPLY).replyDuringOutage,
+};
 
 /** A model provider that is down, overloaded or throttling still after every retry. */
 const OUTAGES = ['LlmUnavailable', 'LlmOverloaded', 'LlmRateLimited'];
@@ -51,8 +66,10 @@ export async function writeReply(
   turn: number,
   input: Omit<GenerateReplyInput, 'canEscalate'>,
   models: { simple: string; complex: string } | undefined,
+  mode: StageMode,
   onEscalation: (reason: EscalationReason, complexModel: string) => void = () => undefined,
 ): Promise<ModelReply> {
+  const { generateReply } = mode.localStages ? local : remote;
   const canEscalate = models !== undefined && input.model === models.simple;
   let escalation: EscalationReason | undefined;
   let first: GenerateReplyResult | undefined;
@@ -144,7 +161,9 @@ export async function writeOutageReply(
   turn: number,
   input: Omit<GenerateReplyInput, 'canEscalate'>,
   outage: string,
+  mode: StageMode,
 ): Promise<ModelReply> {
+  const { replyDuringOutage } = mode.localStages ? local : remote;
   const result = await replyDuringOutage.executeWithOptions(
     { summary: `Write agent reply ${turn} with the built-in dialog (model provider: ${outage})` },
     [input],
