@@ -2,7 +2,7 @@
  * The simulated phone callers of bench/bridge-load.ts, in a process of their own so that their
  * audio streaming does not share an event loop with the `calls` worker they load:
  *
- *   npx tsx bench/bridge-callers.ts URL CALLS TURNS
+ *   npx tsx bench/bridge-callers.ts URL CALLS TURNS [DIAL_OVER_MS]
  *
  * Each caller speaks a real sample (samples/synthesized/synth-uk-fridge-price.wav) as 20 ms
  * frames in real time and waits for the reply, for TURNS turns. Prints one JSON line: the
@@ -11,14 +11,14 @@
  */
 import { loadSampleMulaw, PhoneCaller } from '../test/support/phone-caller.js';
 
-const [url = '', callsArg = '50', turnsArg = '3'] = process.argv.slice(2);
+const [url = '', callsArg = '50', turnsArg = '3', dialOverArg = '8000'] = process.argv.slice(2);
 const calls = Number(callsArg);
 const turns = Number(turnsArg);
 let missed = 0;
 
 async function runCaller(callId: string, index: number, sample: Buffer): Promise<number[]> {
-  // Callers dial over two seconds, as real calls do not all start on the same frame.
-  await new Promise((resolve) => setTimeout(resolve, (index * 2000) / calls));
+  // Callers dial one after another over DIAL_OVER_MS: real calls do not all start on one frame.
+  await new Promise((resolve) => setTimeout(resolve, (index * Number(dialOverArg)) / calls));
   const phone = await PhoneCaller.dial(url, { callId });
   const heard: number[] = [];
   await phone.silence(300);
