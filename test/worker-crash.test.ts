@@ -72,6 +72,29 @@ async function kill(worker: WorkerProcess): Promise<void> {
   await worker.exited;
 }
 
+/**
+ * Resolves once the worker has started a local activity of `type`: the server cannot tell, since
+ * a local activity is recorded only when the workflow task that runs it completes.
+ */
+async function localActivityStarted(worker: WorkerProcess, type: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const started = worker
+      .output()
+      .split('\n')
+      .some(
+        (line) =>
+          line.includes('"msg":"Activity started"') &&
+          line.includes(`"activityType":"${type}"`) &&
+          line.includes('"isLocal":true'),
+      );
+    if (started) return;
+    if (worker.child.exitCode !== null) throw new Error(`worker exited:\n${worker.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`local activity ${type} never started:\n${worker.output()}`);
+}
+
 /** Resolves once an activity of `type` is running for the workflow, as the server reports it. */
 async function activityRunning(
   handle: WorkflowHandle<typeof callWorkflow>,
@@ -121,8 +144,8 @@ describe('a call whose worker process is killed and restarted', () => {
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  async function freshWorker(): Promise<WorkerProcess> {
-    const worker = startWorker({ ...workerEnv, METRICS_PORT: String(await freePort()) });
+  async function freshWorker(env: Record<string, string> = {}): Promise<WorkerProcess> {
+    const worker = startWorker({ ...workerEnv, METRICS_PORT: String(await freePort()), ...env });
     workers.push(worker);
     await waitUntilStarted(worker);
     return worker;
@@ -206,5 +229,36 @@ describe('a call whose worker process is killed and restarted', () => {
     } finally {
       await client.end();
     }
+  }, 300_000);
+  it('answers a turn whose worker dies during a local stage, and bills the utterance once', async () => {
+    for (const worker of workers) if (worker.child.exitCode === null) await kill(worker);
+    // On the Google arm (whisper.cpp stands in for Google when embedded) speech-to-text is a
+    // local activity of the calls worker, running inside the call's workflow task.
+    const first = await freshWorker({ LOG_LEVEL: 'debug', FF_STT_PROVIDER: 'google' });
+    const callId = `crash-local-${process.pid}-${Date.now()}`;
+    const handle = await startCallWorkflow(temporal.client, { callId, language: 'uk' });
+    const audio = await utterance(callId, 'utt-1', 'uk/ast_uk_tt-allbusy.wav', 4);
+
+    const turn = handle.executeUpdate(turnUpdate, { args: [{ audio }] });
+    await localActivityStarted(first, 'transcribe');
+    await kill(first);
+    // The killed worker's workflow task times out; the next worker replays the call and runs
+    // the stages whose results were never recorded.
+    await freshWorker();
+    const result = await turn;
+    await handle.signal(hangupSignal, { reason: 'caller-hung-up' });
+    const summary = await handle.result();
+
+    expect(result.turn).toBe(1);
+    expect(result.route).toMatchObject({ sttArm: 'google' });
+    expect(result.route?.sttFallback).toBeUndefined();
+    const expectedUsd = (Math.round(audio.durationMs * WHISPER_NANO_USD_PER_MS) / 1e9).toFixed(9);
+    expect(summary).toMatchObject({ turns: 1, failedTurns: 0, totalCostUsd: expectedUsd });
+
+    const history = await handle.fetchHistory();
+    const localStages = (history.events ?? []).filter(
+      (event) => event.markerRecordedEventAttributes?.markerName === 'core_local_activity',
+    );
+    expect(localStages).toHaveLength(3);
   }, 300_000);
 });
