@@ -333,6 +333,33 @@ describe('Anthropic errors during a call', () => {
     const row = await getCall(claude.harness.runtime.database.db, callId);
     expect(row?.llmModels).toContain('fallback-dialog');
   }, 90_000);
+  it('keeps a reply within its time budget when Anthropic asks to wait longer than that', async () => {
+    const handle = await claude.harness.startCall({ language: 'uk', callerHash: ANNA });
+    const before = claude.fake.requests.length;
+
+    // 6 s is a wait worth honouring (up to 10 s is), but a third attempt would overrun.
+    claude.fake.whenIdle(fakeReply.rateLimited(6));
+    const startedMs = performance.now();
+    const limited = await claude.say(handle, 'Добрий день!');
+    const elapsedMs = performance.now() - startedMs;
+    claude.fake.whenIdle(undefined);
+
+    // Haiku's 8 s leave room for two requests, 6 s apart, and so do Sonnet's 12 s; then the
+    // built-in dialog answers, inside the turn's 20 s.
+    expect(elapsedMs).toBeLessThan(21_000);
+    expect(claude.fake.requests.slice(before).map((request) => request.body.model)).toEqual([
+      SIMPLE_MODEL,
+      SIMPLE_MODEL,
+      'claude-sonnet-4-5',
+      'claude-sonnet-4-5',
+    ]);
+    expect(limited.route).toMatchObject({ model: 'fallback-dialog' });
+    expect(['timeout', 'LlmRateLimited']).toContain(limited.route?.llmOutage);
+    expect(limited.reply.text.length).toBeGreaterThan(10);
+
+    await handle.signal(hangupSignal, { reason: 'caller-hung-up' });
+    expect(await handle.result()).toMatchObject({ turns: 1, failedTurns: 0, llmOutages: 1 });
+  }, 60_000);
 });
 
 describe('start-up with Anthropic chosen', () => {
