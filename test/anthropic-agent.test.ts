@@ -12,6 +12,7 @@ import { createRuntime } from '../workers/runtime.js';
 import { fakeReply } from './fakes/anthropic-fake.js';
 import type { FakeResponse, ReceivedRequest, RequestBlock } from './fakes/anthropic-fake.js';
 import { useClaudeCalls } from './support/claude-calls.js';
+import { keepHistoryFixture } from './support/history-fixtures.js';
 
 /** Owns orders 100231 and 100245 in the seed data. */
 const ANNA = hashCaller('+380501234567', DEV_CALLER_HASH_SECRET);
@@ -332,6 +333,8 @@ describe('Anthropic errors during a call', () => {
     const callId = handle.workflowId.replace(/^call-/, '');
     const row = await getCall(claude.harness.runtime.database.db, callId);
     expect(row?.llmModels).toContain('fallback-dialog');
+
+    await keepHistoryFixture('local-stages-llm-outage', await handle.fetchHistory());
   }, 90_000);
   it('keeps a reply within its time budget when Anthropic asks to wait longer than that', async () => {
     const handle = await claude.harness.startCall({ language: 'uk', callerHash: ANNA });

@@ -45,9 +45,15 @@ describe('recorded call histories', () => {
         (event) =>
           event.activityTaskScheduledEventAttributes?.activityType?.name === 'generateReply',
       );
-      const local = events.some(
-        (event) => event.markerRecordedEventAttributes?.markerName === 'core_local_activity',
-      );
+      const local = events.some((event) => {
+        const marker = event.markerRecordedEventAttributes;
+        if (marker?.markerName !== 'core_local_activity') return false;
+        const data = marker.details?.data?.payloads?.[0]?.data;
+        const { activity_type } = JSON.parse(Buffer.from(data ?? []).toString()) as {
+          activity_type?: string;
+        };
+        return activity_type === 'generateReply';
+      });
       return scheduled ? 'scheduled' : local ? 'local' : 'none';
     });
     expect(new Set(replyWriters)).toEqual(new Set(['scheduled', 'local']));

@@ -230,7 +230,7 @@ describe('a call whose worker process is killed and restarted', () => {
       await client.end();
     }
   }, 300_000);
-  it('answers a turn whose worker dies during a local stage, and bills the utterance once', async () => {
+  it('answers a turn whose worker dies during a local stage, and charges the call for one transcription', async () => {
     for (const worker of workers) if (worker.child.exitCode === null) await kill(worker);
     // On the Google arm (whisper.cpp stands in for Google when embedded) speech-to-text is a
     // local activity of the calls worker, running inside the call's workflow task.
@@ -243,7 +243,8 @@ describe('a call whose worker process is killed and restarted', () => {
     await localActivityStarted(first, 'transcribe');
     await kill(first);
     // The killed worker's workflow task times out; the next worker replays the call and runs
-    // the stages whose results were never recorded.
+    // the stages whose results were never recorded. The lost transcription was real work, but
+    // only the recorded one is in the ledger.
     await freshWorker();
     const result = await turn;
     await handle.signal(hangupSignal, { reason: 'caller-hung-up' });
