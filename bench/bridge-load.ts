@@ -4,18 +4,19 @@
  * time and listens to the reply, for T turns (bench/bridge-callers.ts, in a process of its own).
  *
  *   npx tsx bench/bridge-load.ts [--calls 50] [--turns 3] [--temporal-storage file|memory]
- *                                [--reply-ms-per-char 60] [--dial-over-ms 8000] [--out file.json]
+ *                                [--reply-ms-per-char 60] [--reply-max-ms 8000]
+ *                                [--dial-over-ms 8000] [--out file.json]
  *
  * Providers are fast fakes so that what is measured is the bridge and Temporal: scripted STT
  * (instant), the fallback dialog (pattern matching and a catalogue query in Postgres) and a
  * tone TTS that answers at once with as much audio as the reply would take to say
  * (`--reply-ms-per-char`; eSpeak NG takes 65-130 ms a character on the shop's replies). Callers
  * dial one after another over `--dial-over-ms`, about one turn's length, so that their turns
- * fall at random moments of each other's, as in a steady hour of calls. Shorter replies and a
- * shorter dialing spread (10 and 2000) make a stress test: every caller speaks again within
- * four seconds and the first turns of all calls come together. The `calls` worker runs in this process, the
- * Temporal dev server, the callers and the bridge (`bridge/main.ts`) in child processes, so the
- * bridge's CPU time is read apart from everything else (/proc).
+ * fall at random moments of each other's, as in a steady hour of calls. The stress profile
+ * `--reply-ms-per-char 10 --reply-max-ms 600 --dial-over-ms 2000` has every caller speak again
+ * within four seconds and the first turns of all calls come together. The `calls` worker runs
+ * in this process, the Temporal dev server, the callers and the bridge (`bridge/main.ts`) in
+ * child processes, so the bridge's CPU time is read apart from everything else (/proc).
  *
  * Reported: the bridge's reply latency (end of utterance decided → first reply frame sent) and
  * the same less the STT, LLM and TTS activity times ("added": bridge, blob store, Temporal),
@@ -51,6 +52,7 @@ const { values: args } = parseArgs({
     turns: { type: 'string', default: '3' },
     'temporal-storage': { type: 'string', default: 'file' },
     'reply-ms-per-char': { type: 'string', default: '60' },
+    'reply-max-ms': { type: 'string', default: '8000' },
     'dial-over-ms': { type: 'string', default: '8000' },
     out: { type: 'string' },
   },
@@ -66,7 +68,11 @@ async function main(): Promise<void> {
   const harness = await startCallHarness({
     overrides: {
       stt,
-      tts: new ToneTts({ msPerCharacter: Number(args['reply-ms-per-char']), minMs: 300 }),
+      tts: new ToneTts({
+        msPerCharacter: Number(args['reply-ms-per-char']),
+        minMs: 300,
+        maxMs: Number(args['reply-max-ms']),
+      }),
       blobs: new FileBlobStore(path.join(dataDir, 'blobs'), 3_600_000),
     },
     // Every turn on the `calls` queue, where the scripted STT is; see test/support/bridge-harness.
@@ -117,6 +123,7 @@ async function main(): Promise<void> {
       wallSeconds: round(wallSeconds),
       turnsPerSecond: round(reply.count / wallSeconds),
       replyMsPerCharacter: Number(args['reply-ms-per-char']),
+      replyMaxMs: Number(args['reply-max-ms']),
       dialOverMs: Number(args['dial-over-ms']),
       bridgeReplyLatencyMs: { p50: reply.quantile(0.5), p95: reply.quantile(0.95) },
       bridgeAddedLatencyMs: { p50: added.quantile(0.5), p95: added.quantile(0.95) },
