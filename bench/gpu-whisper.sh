@@ -22,6 +22,36 @@ export PATH="$PATH:/usr/local/cuda/bin"
 arch="$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader | head -n1 | tr -d '. ')"
 export WHISPER_CMAKE_ARGS="${WHISPER_CMAKE_ARGS:--DCMAKE_CUDA_ARCHITECTURES=${arch}}"
 
+# A toolkit without cuBLAS (nvcc alone, as some images ship it) can take it from PyPI's
+# nvidia-cublas wheel, when the python3 on PATH has it installed.
+if ! find /usr/local/cuda/ /usr/lib/x86_64-linux-gnu -name 'libcublas.so*' 2>/dev/null | grep -q .; then
+  wheel_lib="$(python3 -c 'import glob, nvidia
+print(next(iter(sorted(p for d in nvidia.__path__ for p in glob.glob(d + "/*/lib/libcublas.so.*"))), ""))' 2>/dev/null || true)"
+  if [ -n "$wheel_lib" ]; then
+    lib_dir="$(dirname "$wheel_lib")"
+    include_dir="$(dirname "$lib_dir")/include"
+    # CMake's FindCUDAToolkit looks for unversioned names: link them beside the build cache.
+    links="${XDG_CACHE_HOME:-$HOME/.cache}/dzvin/cublas-from-wheel"
+    mkdir -p "$links"
+    ln -sf "$wheel_lib" "$links/libcublas.so"
+    ln -sf "$(ls "$lib_dir"/libcublasLt.so.* | head -n1)" "$links/libcublasLt.so"
+    echo "cuBLAS from the nvidia-cublas wheel: $lib_dir" >&2
+    WHISPER_CMAKE_ARGS+=" -DCUDA_cublas_LIBRARY=$links/libcublas.so"
+    WHISPER_CMAKE_ARGS+=" -DCUDA_cublasLt_LIBRARY=$links/libcublasLt.so"
+    WHISPER_CMAKE_ARGS+=" -DCMAKE_CUDA_FLAGS=-I$include_dir -DCMAKE_CXX_FLAGS=-I$include_dir"
+  fi
+fi
+# ggml links the driver library for its virtual memory pool: the toolkit's stub, else the
+# driver's own, else no pool (ordinary allocations).
+if ! find /usr/local/cuda/ -name 'libcuda.so' 2>/dev/null | grep -q .; then
+  driver="$(ls /usr/local/nvidia/lib64/libcuda.so* /usr/lib/x86_64-linux-gnu/libcuda.so* 2>/dev/null | head -n1 || true)"
+  if [ -n "$driver" ]; then
+    WHISPER_CMAKE_ARGS+=" -DCUDA_cuda_driver_LIBRARY=$driver"
+  else
+    WHISPER_CMAKE_ARGS+=" -DGGML_CUDA_NO_VMM=ON"
+  fi
+fi
+
 [ -d node_modules ] || npm ci --no-audit --no-fund
 npx tsx scripts/build-whisper.ts --device cuda
 exec npx tsx bench/gpu-whisper.ts "$@"
