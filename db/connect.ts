@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -117,15 +117,26 @@ async function migratePostgres(pool: pg.Pool, target: string): Promise<void> {
   }
 }
 
-// Limitation: PGlite is single-process; two processes opening the same data folder corrupt it.
+/**
+ * PGlite is one process's database: two processes writing the same folder corrupt it. The
+ * folder is held by a pid file beside it for as long as it is open, and a second opener (a
+ * second demo, a report while a worker runs) is refused with what to do instead.
+ */
 async function openPglite(dataDir: string, logger?: DatabaseLogger): Promise<OpenedDatabase> {
   const directory = join(dataDir, 'pglite');
+  const target = `PGlite in ${directory}`;
   let client: PGlite;
   try {
     await mkdir(directory, { recursive: true });
+  } catch (error) {
+    throw new DatabaseUnavailableError(target, { cause: error });
+  }
+  const release = await holdPglite(`${directory}.pid`, target);
+  try {
     client = await PGlite.create(directory);
   } catch (error) {
-    throw new DatabaseUnavailableError(`PGlite in ${directory}`, { cause: error });
+    await release();
+    throw new DatabaseUnavailableError(target, { cause: error });
   }
 
   const db = drizzlePglite({ client, schema });
@@ -133,11 +144,69 @@ async function openPglite(dataDir: string, logger?: DatabaseLogger): Promise<Ope
     await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER });
   } catch (error) {
     await client.close();
+    await release();
     throw error;
   }
 
   logger?.info({ component: 'db', kind: 'pglite', directory }, 'database ready');
-  return { db, kind: 'pglite', close: () => client.close() };
+  return {
+    db,
+    kind: 'pglite',
+    close: async () => {
+      await client.close();
+      await release();
+    },
+  };
+}
+
+/** Takes the PGlite folder for this process; the returned function gives it back. */
+async function holdPglite(pidFile: string, target: string): Promise<() => Promise<void>> {
+  const release = async () => {
+    if ((await readPid(pidFile)) === process.pid) await unlink(pidFile).catch(() => undefined);
+  };
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await writeFile(pidFile, String(process.pid), { flag: 'wx' });
+      return release;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new DatabaseUnavailableError(target, { cause: error });
+      }
+    }
+    const holder = await readPid(pidFile);
+    if (holder !== undefined && (await isNodeProcess(holder))) {
+      throw new DatabaseUnavailableError(target, {
+        cause: new Error(
+          `process ${holder} has it open, and PGlite takes one process at a time: let that ` +
+            'process end (a demo, a worker), set DATABASE_URL to use Postgres, or set ' +
+            'DZVIN_DATA_DIR to another folder',
+        ),
+      });
+    }
+    // Left by a process that has ended without closing the database.
+    await unlink(pidFile).catch(() => undefined);
+  }
+  throw new DatabaseUnavailableError(target, {
+    cause: new Error(`another process keeps taking ${pidFile}`),
+  });
+}
+
+async function readPid(pidFile: string): Promise<number | undefined> {
+  const text = await readFile(pidFile, 'utf8').catch(() => '');
+  const pid = Number.parseInt(text, 10);
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+/** A live Node.js process: a pid reused since by another program does not hold the folder. */
+async function isNodeProcess(pid: number): Promise<boolean> {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    // EPERM: alive, but another user's.
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  const commandLine = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => undefined);
+  return commandLine === undefined || commandLine.includes('node');
 }
 
 function describe(error: unknown): string {

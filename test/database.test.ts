@@ -1,5 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -125,6 +126,37 @@ describe('opening PGlite', () => {
       const second = await openDatabase({ dataDir });
       expect(await schemaState(second.db)).toEqual(expected);
       await second.close();
+    },
+    PGLITE_TIMEOUT_MS,
+  );
+});
+
+describe('PGlite held by one process', () => {
+  it(
+    'refuses a second opener while it is open, and forgets a holder that has ended',
+    async () => {
+      const dataDir = await mkdtemp(join(tmpdir(), 'dzvin-pglite-held-'));
+      try {
+        const first = await openDatabase({ dataDir });
+        const second = openDatabase({ dataDir });
+        await expect(second).rejects.toThrow(DatabaseUnavailableError);
+        await expect(second).rejects.toThrow(`process ${process.pid} has it open`);
+        await expect(second).rejects.toThrow('DZVIN_DATA_DIR');
+        // The refused opener took nothing: the first still works, and after it closes the
+        // folder opens again.
+        expect(await schemaState(first.db)).toMatchObject({ products: SEEDED_PRODUCTS });
+        await first.close();
+        expect(existsSync(join(dataDir, 'pglite.pid'))).toBe(false);
+
+        // A holder that ended without closing (killed) leaves its pid behind.
+        const ended = spawnSync('sh', ['-c', 'echo $$']).stdout.toString().trim();
+        await writeFile(join(dataDir, 'pglite.pid'), ended);
+        const again = await openDatabase({ dataDir });
+        expect(await schemaState(again.db)).toMatchObject({ products: SEEDED_PRODUCTS });
+        await again.close();
+      } finally {
+        await rm(dataDir, { recursive: true, force: true });
+      }
     },
     PGLITE_TIMEOUT_MS,
   );
