@@ -97,9 +97,13 @@ describe('daily_stats filled by the schedule workflow', () => {
     await ensureDailyStatsSchedule(client);
     await ensureDailyStatsSchedule(client);
 
-    const schedules: string[] = [];
-    for await (const schedule of client.schedule.list()) schedules.push(schedule.scheduleId);
-    expect(schedules.filter((id) => id === DAILY_STATS_SCHEDULE_ID)).toHaveLength(1);
+    // Schedule listing is eventually consistent: a new schedule shows there a moment later.
+    const listed = async () => {
+      const ids: string[] = [];
+      for await (const schedule of client.schedule.list()) ids.push(schedule.scheduleId);
+      return ids.filter((id) => id === DAILY_STATS_SCHEDULE_ID).length;
+    };
+    await expect.poll(listed, { timeout: 10_000, interval: 200 }).toBe(1);
     const handle = client.schedule.getHandle(DAILY_STATS_SCHEDULE_ID);
     const described = await handle.describe();
     expect(described.spec.timezone).toBe('Europe/Kyiv');
