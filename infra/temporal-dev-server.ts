@@ -157,9 +157,7 @@ export async function ensureDevServer(options: DevServerOptions): Promise<DevSer
   // The dev server needs a few seconds on a cold start (SQLite schema, namespace creation).
   const deadline = Date.now() + 60_000;
   while (!(await isReachable(address, 1_000))) {
-    if (exitCode !== null) {
-      throw new Error(`the Temporal dev server exited with code ${exitCode}; see ${logFile}`);
-    }
+    if (exitCode !== null) throw new Error(exitMessage(exitCode, logFile, options));
     if (Date.now() > deadline) {
       child.kill('SIGTERM');
       throw new Error(`the Temporal dev server did not answer within 60 s; see ${logFile}`);
@@ -179,6 +177,24 @@ export async function ensureDevServer(options: DevServerOptions): Promise<DevSer
       rmSync(pidFile(options.dataDir), { force: true });
     },
   };
+}
+
+/** Why the dev server stopped at start, from the last line of its log, and what to do about it. */
+function exitMessage(code: number, logFile: string, options: DevServerOptions): string {
+  let lastLine = '';
+  try {
+    const lines = readFileSync(logFile, 'utf8').trim().split('\n');
+    lastLine = lines.at(-1)?.trim().slice(0, 300) ?? '';
+  } catch {
+    // No log to read: the message below still names the file.
+  }
+  const inUse = /address already in use/i.test(lastLine)
+    ? `; port ${options.port} or ${options.uiPort} is taken by another program: set ` +
+      'TEMPORAL_DEV_PORT and TEMPORAL_DEV_UI_PORT to free ones, or TEMPORAL_ADDRESS to use a ' +
+      'Temporal server already running'
+    : '';
+  const said = lastLine ? `: ${lastLine}` : '';
+  return `the Temporal dev server exited with code ${code}${said}${inUse} (log: ${logFile})`;
 }
 
 /** Stops a detached dev server started by an earlier process, using its pid file. */

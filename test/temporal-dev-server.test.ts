@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -65,6 +66,25 @@ describe('the embedded Temporal dev server', () => {
       expect([header[18], header[19]]).toEqual([2, 2]);
     } finally {
       await server.stop();
+    }
+  }, 90_000);
+
+  it('says which port is taken and how to choose others when another program holds one', async () => {
+    const folder = await dataDir();
+    const squatter = createServer();
+    const uiPort = await freePort();
+    await new Promise<void>((resolve) => squatter.listen(uiPort, '127.0.0.1', resolve));
+    try {
+      const start = ensureDevServer({
+        port: await freePort(),
+        uiPort,
+        dataDir: folder,
+        detached: false,
+      });
+      await expect(start).rejects.toThrow(/address already in use/);
+      await expect(start).rejects.toThrow('TEMPORAL_DEV_UI_PORT');
+    } finally {
+      squatter.close();
     }
   }, 90_000);
 
