@@ -21,10 +21,11 @@
  * Reported: the bridge's reply latency (end of utterance decided → first reply frame sent) and
  * the same less the STT, LLM and TTS activity times ("added": bridge, blob store, Temporal),
  * both as p50/p95 from the bridge's histograms; the latency each caller perceives (last speech
- * frame sent → first reply frame received, which includes the end-of-utterance silence); the
- * bridge's CPU per call; and where a turn's time inside Temporal goes, read from the calls'
- * histories: mean and p95 of each step between two events (a workflow task waiting for the
- * worker, the worker running it, an activity waiting, an activity running).
+ * frame sent → first reply frame received, which includes what is left of the end-of-utterance
+ * silence after the sample's own quiet tail); the bridge's CPU per call; and where a turn's time
+ * inside Temporal goes, read from the calls' histories: mean and p95 of each step between two
+ * events (a workflow task waiting for the worker, the worker running it, an activity waiting, an
+ * activity running).
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -128,7 +129,7 @@ async function main(): Promise<void> {
       bridgeReplyLatencyMs: { p50: reply.quantile(0.5), p95: reply.quantile(0.95) },
       bridgeAddedLatencyMs: { p50: added.quantile(0.5), p95: added.quantile(0.95) },
       callerPerceivedMs: {
-        note: `includes the ${END_OF_UTTERANCE_MS} ms end-of-utterance silence and the sample's own tail`,
+        note: `from the end of the sample file, whose own trailing silence counts toward the bridge's ${END_OF_UTTERANCE_MS} ms end-of-utterance wait`,
         p50: percentile(perceived, 0.5),
         p95: percentile(perceived, 0.95),
       },
