@@ -93,7 +93,17 @@ export async function ensureDevServer(options: DevServerOptions): Promise<DevSer
   const address = `127.0.0.1:${options.port}`;
   const uiUrl = `http://localhost:${options.uiPort}`;
   if (await isReachable(address, 1_000)) {
-    options.logger?.info({ address }, 'reusing the Temporal dev server already listening');
+    if (runningDevServerPid(options.dataDir) === undefined) {
+      // Another checkout's or user's server: its workers poll the same task queues.
+      options.logger?.warn(
+        { address, dataDir: options.dataDir },
+        'reusing a Temporal dev server that this data folder did not start: workers started ' +
+          "elsewhere may take this process's calls and not find their audio; set " +
+          'TEMPORAL_DEV_PORT and TEMPORAL_DEV_UI_PORT to start one of its own',
+      );
+    } else {
+      options.logger?.info({ address }, 'reusing the Temporal dev server already listening');
+    }
     return { address, uiUrl, started: false, stop: () => Promise.resolve() };
   }
 

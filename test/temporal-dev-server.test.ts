@@ -7,6 +7,7 @@ import path from 'node:path';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
+import type { Logger } from '../infra/logger.js';
 import { ensureDevServer, stopDetachedDevServer } from '../infra/temporal-dev-server.js';
 import { freePort } from './support/temporal.js';
 
@@ -85,6 +86,30 @@ describe('the embedded Temporal dev server', () => {
       await expect(start).rejects.toThrow('TEMPORAL_DEV_UI_PORT');
     } finally {
       squatter.close();
+    }
+  }, 90_000);
+
+  it('warns when it reuses a server another data folder started, and not for its own', async () => {
+    const [mine, other] = [await dataDir(), await dataDir()];
+    const ports = { port: await freePort(), uiPort: await freePort() };
+    const warnings: string[] = [];
+    const logger = {
+      info: () => undefined,
+      warn: (_fields: object, message: string) => warnings.push(message),
+    } as unknown as Logger;
+    const server = await ensureDevServer({ ...ports, dataDir: mine, detached: false });
+    try {
+      const again = await ensureDevServer({ ...ports, dataDir: mine, detached: false, logger });
+      expect(again.started).toBe(false);
+      expect(warnings).toEqual([]);
+
+      const borrowed = await ensureDevServer({ ...ports, dataDir: other, detached: false, logger });
+      expect(borrowed.started).toBe(false);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain('did not start');
+      expect(warnings[0]).toContain('TEMPORAL_DEV_PORT');
+    } finally {
+      await server.stop();
     }
   }, 90_000);
 
