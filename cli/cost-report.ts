@@ -1,6 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 
 import { openDatabase } from '../db/connect.js';
 import { listCallCosts } from '../db/cost-report-repository.js';
@@ -10,6 +9,7 @@ import { CURRENT_PRICING_FILE, loadPricingWithBaseline, pricingFileFor } from '.
 import { savingsChartSvg } from '../reports/savings-chart.js';
 import { buildSavingsReport, formatSavingsTable } from '../reports/savings-report.js';
 import type { PriceLists } from '../reports/savings-report.js';
+import { parseCommandLine } from './command-line.js';
 
 const USAGE =
   'usage: npm run cost:report -- --from YYYY-MM-DD --to YYYY-MM-DD [--chart out/savings.svg]';
@@ -32,13 +32,16 @@ function priceListsFromFiles(): PriceLists {
  * same usage, and the saving by lever; optionally draws it as an SVG chart.
  */
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      from: { type: 'string' },
-      to: { type: 'string' },
-      chart: { type: 'string' },
+  const { values } = parseCommandLine(
+    {
+      options: {
+        from: { type: 'string' },
+        to: { type: 'string' },
+        chart: { type: 'string' },
+      },
     },
-  });
+    USAGE,
+  );
   const { from, to } = values;
   if (!from || !to || !isDay(from) || !isDay(to) || from > to) {
     throw new Error(`--from and --to must be days, from ≤ to\n${USAGE}`);

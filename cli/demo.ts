@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
@@ -9,7 +8,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { getCall } from '../db/calls-repository.js';
 import { hashCaller } from '../domain/caller.js';
 import type { Language } from '../domain/language.js';
-import { decodeAudioFile } from '../infra/audio-file.js';
+import { AudioDecodeError, decodeAudioFile } from '../infra/audio-file.js';
 import type { DecodedAudioFile } from '../infra/audio-file.js';
 import { startCallWorkflow } from '../infra/calls-client.js';
 import { loadConfig } from '../infra/config.js';
@@ -23,6 +22,7 @@ import type { TurnResult } from '../workflows/call-messages.js';
 import { createWorkerSet } from '../workers/worker-set.js';
 import { createRuntime } from '../workers/runtime.js';
 import { rootMessage } from '../domain/failure-chain.js';
+import { parseCommandLine } from './command-line.js';
 
 const USAGE = `Usage: npm run demo -- [options] <audio file>...
 
@@ -36,16 +36,19 @@ Options:
   -h, --help            show this help`;
 
 async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: {
-      caller: { type: 'string', default: '+380501234567' },
-      language: { type: 'string', default: 'uk' },
-      out: { type: 'string' },
-      history: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
+  const { values, positionals } = parseCommandLine(
+    {
+      allowPositionals: true,
+      options: {
+        caller: { type: 'string', default: '+380501234567' },
+        language: { type: 'string', default: 'uk' },
+        out: { type: 'string' },
+        history: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
     },
-  });
+    USAGE,
+  );
   if (values.help || positionals.length === 0) {
     console.log(USAGE);
     return values.help ? 0 : 2;
@@ -192,7 +195,9 @@ async function decodeAll(files: string[]): Promise<Utterance[] | undefined> {
       utterances.push({ name: path.basename(file), audio });
     } catch (error) {
       failed = true;
-      console.error(`${file}: ${error instanceof Error ? error.message : String(error)}`);
+      // A decoding error names the file itself; a read error (a missing file) does not.
+      if (error instanceof AudioDecodeError) console.error(error.message);
+      else console.error(`${file}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
   return failed ? undefined : utterances;

@@ -1,5 +1,3 @@
-import { parseArgs } from 'node:util';
-
 import { openDatabase } from '../db/connect.js';
 import {
   assertFlagKey,
@@ -10,6 +8,7 @@ import {
   setFlag,
 } from '../db/flags-repository.js';
 import { loadConfig } from '../infra/config.js';
+import { parseCommandLine } from './command-line.js';
 
 const USAGE = `Usage: npm run flags -- <command>
 
@@ -21,10 +20,13 @@ Flags: ${FLAG_KEYS.join(', ')}
 Rolling Whisper out: set stt-provider whisper, then whisper-rollout-percent 10, 50, 100.`;
 
 async function main(): Promise<number> {
-  const { positionals, values } = parseArgs({
-    allowPositionals: true,
-    options: { by: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
-  });
+  const { positionals, values } = parseCommandLine(
+    {
+      allowPositionals: true,
+      options: { by: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+    },
+    USAGE,
+  );
   const [command, key, value] = positionals;
   if (values.help || !command) {
     console.log(USAGE);

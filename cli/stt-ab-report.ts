@@ -1,6 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 
 import { gte } from 'drizzle-orm';
 
@@ -11,6 +10,7 @@ import { summarizeArms } from '../evaluation/stt-ab.js';
 import type { ArmSummary } from '../evaluation/stt-ab.js';
 import type { SttEvalReport } from '../evaluation/stt-eval.js';
 import { loadConfig, REPO_ROOT } from '../infra/config.js';
+import { parseCommandLine } from './command-line.js';
 
 const USAGE = `Usage: npm run stt:ab -- [options]
 
@@ -27,14 +27,17 @@ Options:
   -h, --help         show this help`;
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      since: { type: 'string' },
-      eval: { type: 'string', multiple: true },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
+  const { values } = parseCommandLine(
+    {
+      options: {
+        since: { type: 'string' },
+        eval: { type: 'string', multiple: true },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
     },
-  });
+    USAGE,
+  );
   if (values.help) {
     console.log(USAGE);
     return 0;

@@ -1,6 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 
 import { openGoogleConnection } from '../engines/google/google-connection.js';
 import { GoogleStt } from '../engines/stt/google-stt.js';
@@ -13,6 +12,7 @@ import { scoreWithSclite } from '../evaluation/sclite.js';
 import { evaluateStt } from '../evaluation/stt-eval.js';
 import type { FileScore } from '../evaluation/stt-eval.js';
 import { loadConfig, REPO_ROOT } from '../infra/config.js';
+import { parseCommandLine } from './command-line.js';
 
 const USAGE = `Usage: npm run stt:eval -- [options]
 
@@ -35,18 +35,21 @@ Options:
   -h, --help              show this help`;
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      dir: { type: 'string', default: path.resolve(REPO_ROOT, '..', 'shared', 'audio') },
-      provider: { type: 'string', default: 'whisper' },
-      model: { type: 'string' },
-      threads: { type: 'string' },
-      arm: { type: 'string' },
-      out: { type: 'string' },
-      sclite: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
+  const { values } = parseCommandLine(
+    {
+      options: {
+        dir: { type: 'string', default: path.resolve(REPO_ROOT, '..', 'shared', 'audio') },
+        provider: { type: 'string', default: 'whisper' },
+        model: { type: 'string' },
+        threads: { type: 'string' },
+        arm: { type: 'string' },
+        out: { type: 'string' },
+        sclite: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
     },
-  });
+    USAGE,
+  );
   if (values.help) {
     console.log(USAGE);
     return 0;
