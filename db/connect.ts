@@ -1,4 +1,4 @@
-import { mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -9,6 +9,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 
+import { livePidIn } from '../infra/pid-file.js';
 import { redactUrl } from '../infra/redact-url.js';
 import * as schema from './schema.js';
 
@@ -162,7 +163,7 @@ async function openPglite(dataDir: string, logger?: DatabaseLogger): Promise<Ope
 /** Takes the PGlite folder for this process; the returned function gives it back. */
 async function holdPglite(pidFile: string, target: string): Promise<() => Promise<void>> {
   const release = async () => {
-    if ((await readPid(pidFile)) === process.pid) await unlink(pidFile).catch(() => undefined);
+    if (livePidIn(pidFile, 'node') === process.pid) await unlink(pidFile).catch(() => undefined);
   };
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
@@ -173,8 +174,9 @@ async function holdPglite(pidFile: string, target: string): Promise<() => Promis
         throw new DatabaseUnavailableError(target, { cause: error });
       }
     }
-    const holder = await readPid(pidFile);
-    if (holder !== undefined && (await isNodeProcess(holder))) {
+    // A pid left by a process that has ended, or reused by another program, holds nothing.
+    const holder = livePidIn(pidFile, 'node');
+    if (holder !== undefined) {
       throw new DatabaseUnavailableError(target, {
         cause: new Error(
           `process ${holder} has it open, and PGlite takes one process at a time: let that ` +
@@ -183,30 +185,11 @@ async function holdPglite(pidFile: string, target: string): Promise<() => Promis
         ),
       });
     }
-    // Left by a process that has ended without closing the database.
     await unlink(pidFile).catch(() => undefined);
   }
   throw new DatabaseUnavailableError(target, {
     cause: new Error(`another process keeps taking ${pidFile}`),
   });
-}
-
-async function readPid(pidFile: string): Promise<number | undefined> {
-  const text = await readFile(pidFile, 'utf8').catch(() => '');
-  const pid = Number.parseInt(text, 10);
-  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-}
-
-/** A live Node.js process: a pid reused since by another program does not hold the folder. */
-async function isNodeProcess(pid: number): Promise<boolean> {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    // EPERM: alive, but another user's.
-    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  const commandLine = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => undefined);
-  return commandLine === undefined || commandLine.includes('node');
 }
 
 function describe(error: unknown): string {

@@ -17,6 +17,7 @@ import { Connection } from '@temporalio/client';
 
 import { CALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 import type { Logger } from './logger.js';
+import { livePidIn } from './pid-file.js';
 
 /** Thrown when no Temporal CLI can be found to start the embedded dev server. */
 export class TemporalCliMissingError extends Error {
@@ -225,26 +226,7 @@ export function stopDetachedDevServer(dataDir: string): boolean {
  * command line says `start-dev` where /proc tells); undefined for no file or a stale one.
  */
 export function runningDevServerPid(dataDir: string): number | undefined {
-  let pid: number;
-  try {
-    pid = Number(readFileSync(pidFile(dataDir), 'utf8'));
-  } catch {
-    return undefined;
-  }
-  if (!Number.isInteger(pid) || pid <= 0) return undefined;
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    // EPERM: alive, but another user's; anything else: gone.
-    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return undefined;
-  }
-  try {
-    const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    return commandLine.includes('start-dev') ? pid : undefined;
-  } catch {
-    // No /proc (macOS): a live process under the recorded pid is taken for the server.
-    return pid;
-  }
+  return livePidIn(pidFile(dataDir), 'start-dev');
 }
 
 async function isReachable(address: string, timeoutMs: number): Promise<boolean> {

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import { isAlive } from '../../infra/pid-file.js';
 import { WhisperBuildError } from './whisper-errors.js';
 import { dzvinCacheDir, findOnPath, silentLogger } from './whisper-support.js';
 import type { EngineLogger } from './whisper-support.js';
@@ -293,16 +294,6 @@ async function acquireLock(
       announced = true;
     }
     await sleep(LOCK_POLL_MS);
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
