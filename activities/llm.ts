@@ -68,7 +68,7 @@ function replyBudget(): ReplyBudget | undefined {
   try {
     ({ info } = Context.current());
   } catch {
-    return undefined; // called outside an activity, as unit tests do
+    return undefined; // run outside an activity: no budget to keep
   }
   if (!info.scheduleToCloseTimeoutMs) return undefined;
   return {
